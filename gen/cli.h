@@ -1,0 +1,25 @@
+/* cli.h — appmsg-gen's command line. */
+#ifndef APPMSG_GEN_CLI_H
+#define APPMSG_GEN_CLI_H
+
+#include "conversation.h"
+#include "scenario.h"
+#include "segmenter.h"
+
+typedef struct {
+    const char *output;  /* -w: capture path, "-" for standard output */
+    char *manifest_path; /* NULL: none */
+    scenario_config scenario;
+    segmenter_config segmenter;
+    conversation_config conversation;
+} gen_options;
+
+/* Exit code for every error the user can cause: bad arguments, unreadable or unwritable files. */
+#define GEN_EXIT_USAGE 2
+
+/* Fills *opt from argv. Returns -1 to go on, or an exit code: 0 after --help or --version,
+ * GEN_EXIT_USAGE after printing one line naming the problem. */
+int cli_parse(int argc, char **argv, gen_options *opt);
+void cli_options_clear(gen_options *opt);
+
+#endif

@@ -1,0 +1,56 @@
+/* main.c — appmsg-gen: the AppMsg traffic generator. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "conversation.h"
+#include "manifest.h"
+#include "pcap_sink.h"
+
+static int
+report(GError *err)
+{
+    fprintf(stderr, "appmsg-gen: %s\n", err->message);
+    g_error_free(err);
+    return GEN_EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+    gen_options opt;
+    GError *err = NULL;
+    packet_sink *sink;
+    manifest *mf = NULL;
+    scenario *sc;
+    gboolean ok;
+    int rc = cli_parse(argc, argv, &opt);
+
+    if (rc >= 0)
+        return rc;
+    if (!(sink = pcap_sink_open(opt.output, DLT_EN10MB, &err))) {
+        cli_options_clear(&opt);
+        return report(err);
+    }
+    if (opt.manifest_path && !(mf = manifest_open(opt.manifest_path, &err))) {
+        sink->discard(sink);
+        cli_options_clear(&opt);
+        return report(err);
+    }
+
+    sc = scenario_new(&opt.scenario);
+    ok = conversation_run(&opt.conversation, sc, &opt.segmenter, sink, mf, &err);
+    scenario_free(sc);
+
+    /* Both outputs appear, or neither. */
+    if (ok)
+        ok = sink->commit(sink, &err);
+    else
+        sink->discard(sink);
+    if (ok && mf)
+        ok = manifest_commit(mf, &err);
+    else
+        manifest_discard(mf);
+    cli_options_clear(&opt);
+    return ok ? 0 : report(err);
+}

@@ -1,0 +1,80 @@
+/* manifest.c — JSON Lines through wsutil's json_dumper. */
+#include <wsutil/json_dumper.h>
+
+#include "atomic_file.h"
+#include "manifest.h"
+
+struct manifest {
+    atomic_file file;
+    GString *text; /* payload as a NUL-terminated string for the dumper */
+};
+
+manifest *
+manifest_open(const char *path, GError **err)
+{
+    manifest *m = g_new0(manifest, 1);
+
+    if (!atomic_file_open(&m->file, path, err)) {
+        g_free(m);
+        return NULL;
+    }
+    m->text = g_string_sized_new(256);
+    return m;
+}
+
+void
+manifest_add(manifest *m, guint conn, tcp_dir dir, guint64 index, guint32 type,
+             const guint8 *payload, guint32 length)
+{
+    json_dumper d = {.output_file = m->file.fp};
+
+    json_dumper_begin_object(&d);
+    json_dumper_set_member_name(&d, "conn");
+    json_dumper_value_anyf(&d, "%u", conn);
+    json_dumper_set_member_name(&d, "dir");
+    json_dumper_value_string(&d, dir == TCP_C2S ? "c2s" : "s2c");
+    json_dumper_set_member_name(&d, "index");
+    json_dumper_value_anyf(&d, "%" G_GUINT64_FORMAT, index);
+    json_dumper_set_member_name(&d, "type");
+    json_dumper_value_anyf(&d, "%u", type);
+    json_dumper_set_member_name(&d, "length");
+    json_dumper_value_anyf(&d, "%u", length);
+    /* Text when it is text; bytes that are not UTF-8 (or hold a NUL) in base64. */
+    if (g_utf8_validate((const char *)payload, length, NULL)) {
+        g_string_truncate(m->text, 0);
+        g_string_append_len(m->text, (const char *)payload, length);
+        json_dumper_set_member_name(&d, "payload");
+        json_dumper_value_string(&d, m->text->str);
+    } else {
+        json_dumper_set_member_name(&d, "payload_base64");
+        json_dumper_begin_base64(&d);
+        json_dumper_write_base64(&d, payload, length);
+        json_dumper_end_base64(&d);
+    }
+    json_dumper_end_object(&d);
+    json_dumper_finish(&d);
+}
+
+static void
+manifest_free(manifest *m)
+{
+    g_string_free(m->text, TRUE);
+    g_free(m);
+}
+
+gboolean
+manifest_commit(manifest *m, GError **err)
+{
+    gboolean ok = atomic_file_commit(&m->file, FALSE, err);
+    manifest_free(m);
+    return ok;
+}
+
+void
+manifest_discard(manifest *m)
+{
+    if (!m)
+        return;
+    atomic_file_discard(&m->file, FALSE);
+    manifest_free(m);
+}

@@ -1,0 +1,50 @@
+/* tcp_builder.h — turns segment payloads into Ethernet/IPv4/TCP frames of one connection.
+ *
+ * Third stage of the pipeline. Keeps each side's sequence numbers, puts correct IPv4 and TCP
+ * checksums on every frame, and ACKs data as a real receiver does: a side that sends data
+ * piggybacks its ACK, and a side that only receives sends a pure ACK for every second data
+ * segment (delayed ACK). Frames go to a packet_sink with their timestamps. */
+#ifndef APPMSG_GEN_TCP_BUILDER_H
+#define APPMSG_GEN_TCP_BUILDER_H
+
+#include <glib.h>
+
+#include "packet_sink.h"
+
+#define TCP_BUILDER_MSS 1460
+
+typedef enum { TCP_C2S = 0, TCP_S2C = 1 } tcp_dir;
+
+typedef struct {
+    guint8 mac[6];
+    guint32 ipv4; /* host byte order */
+    guint16 port;
+    guint32 isn; /* initial sequence number */
+} tcp_endpoint;
+
+typedef struct {
+    tcp_endpoint ep;
+    guint32 next_seq;
+    guint16 ip_id;
+    guint unacked; /* data segments received since this side last sent an ACK */
+} tcp_side;
+
+typedef struct {
+    tcp_side side[2]; /* indexed by tcp_dir of what the side sends */
+    guint64 now_usec;
+    packet_sink *sink;
+    guint8 frame[14 + 20 + 24 + TCP_BUILDER_MSS];
+} tcp_conn;
+
+void tcp_conn_init(tcp_conn *c, const tcp_endpoint *client, const tcp_endpoint *server,
+                   guint64 start_usec, packet_sink *sink);
+/* SYN, SYN-ACK, ACK. */
+gboolean tcp_conn_open(tcp_conn *c, GError **err);
+/* One data segment (at most TCP_BUILDER_MSS bytes) from dir's side, plus the receiver's delayed
+ * ACK when one is due. */
+gboolean tcp_conn_send(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err);
+/* FIN from the client, FIN-ACK from the server, last ACK from the client. */
+gboolean tcp_conn_close(tcp_conn *c, GError **err);
+void tcp_conn_advance(tcp_conn *c, guint64 usec);
+
+#endif
