@@ -5,10 +5,7 @@ static const char *const ops[] = {"ping", "login", "query", "update", "logout", 
 static const char *const words[] = {"alpha",  "bravo", "socket", "stream", "merged", "partial",
                                     "header", "magic", "echo",   "server", "client", "payload"};
 /* Non-ASCII words: senders that call json.dumps(..., ensure_ascii=False). */
-static const char *const utf8_words[] = {"caf\xc3\xa9", "na\xc3\xafve",
-                                         "Gr\xc3\xbc\xc3\x9f"
-                                         "e",
-                                         "\xe6\x97\xa5\xe6\x9c\xac"};
+static const char *const utf8_words[] = {"café", "naïve", "Grüße", "日本"};
 
 static const char *
 pick(GRand *rng, const char *const *list, guint n)
