@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what appmsg needs to build and test on Debian 12 (Wireshark 4.0 from Debian).
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config python3
+  libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev libpcap-dev
+  tshark
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+echo "== installing Debian packages: ${PACKAGES[*]}"
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null
