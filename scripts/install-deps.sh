@@ -12,5 +12,5 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 echo "== installing Debian packages: ${PACKAGES[*]}"
-$SUDO apt-get update -q
+$SUDO apt-get update -qq
 $SUDO apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >/dev/null

@@ -37,5 +37,6 @@ import json, sys
 print("frame  from         type  length  payload")
 for packet in json.load(sys.stdin):
     f = packet["_source"]["layers"]
+    frame, src = f["frame.number"][0], f["ip.src"][0]
     for t, n, p in zip(f["appmsg.type"], f["appmsg.length"], f["appmsg.payload"]):
-        print(f"{f[\"frame.number\"][0]:>5}  {f[\"ip.src\"][0]:<11} {t:>5} {n:>7}  {p[:60]}")'
+        print(f"{frame:>5}  {src:<11} {t:>5} {n:>7}  {p[:60]}")'
