@@ -6,6 +6,7 @@
 
 #include "appmsg_wire.h"
 #include "cli.h"
+#include "rng.h"
 
 #ifndef APPMSG_VERSION
 #error "APPMSG_VERSION must be defined by the build"
@@ -145,8 +146,7 @@ set_defaults(gen_options *opt)
 static void
 set_seed(gen_options *opt, guint64 seed)
 {
-    guint32 words[2] = {(guint32)seed, (guint32)(seed >> 32)};
-    GRand *rng = g_rand_new_with_seed_array(words, G_N_ELEMENTS(words));
+    GRand *rng = rng_new(seed, RNG_STREAM_TCP);
 
     opt->scenario.seed = seed;
     opt->segmenter.seed = seed;

@@ -1,10 +1,7 @@
 /* scenario.c — a deterministic message sequence. */
 #include "scenario.h"
 #include "payload.h"
-
-/* Each pipeline stage draws from its own stream, so changing how bytes are cut never changes
- * which messages are sent. */
-#define SCENARIO_STREAM 0x5ce7a210u
+#include "rng.h"
 
 struct scenario {
     scenario_config cfg;
@@ -17,10 +14,9 @@ scenario *
 scenario_new(const scenario_config *cfg)
 {
     scenario *s = g_new0(scenario, 1);
-    guint32 seed[3] = {(guint32)cfg->seed, (guint32)(cfg->seed >> 32), SCENARIO_STREAM};
 
     s->cfg = *cfg;
-    s->rng = g_rand_new_with_seed_array(seed, G_N_ELEMENTS(seed));
+    s->rng = rng_new(cfg->seed, RNG_STREAM_SCENARIO);
     s->payload = g_string_sized_new(256);
     return s;
 }

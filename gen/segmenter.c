@@ -1,7 +1,6 @@
 /* segmenter.c — cutting a byte stream into segments. */
+#include "rng.h"
 #include "segmenter.h"
-
-#define SEGMENTER_STREAM 0x5e6c0472u
 
 static const char *const mode_names[] = {"whole", "merged", "partial", "mixed"};
 
@@ -19,12 +18,11 @@ segmenter *
 segmenter_new(const segmenter_config *cfg, segment_fn emit, void *ctx)
 {
     segmenter *s = g_new0(segmenter, 1);
-    guint32 seed[3] = {(guint32)cfg->seed, (guint32)(cfg->seed >> 32), SEGMENTER_STREAM};
 
     s->cfg = *cfg;
     s->emit = emit;
     s->ctx = ctx;
-    s->rng = g_rand_new_with_seed_array(seed, G_N_ELEMENTS(seed));
+    s->rng = rng_new(cfg->seed, RNG_STREAM_SEGMENTER);
     s->held = g_byte_array_new();
     if (s->cfg.mode == SEG_MIXED)
         s->next_cut = (gsize)g_rand_int_range(s->rng, 1, (gint32)cfg->mixed_max + 1);
