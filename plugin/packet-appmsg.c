@@ -1,17 +1,28 @@
 /* packet-appmsg.c — dissector for the AppMsg magic-number protocol.
  *
  * A message is a 12-byte header (magic, type, length; big-endian) and a JSON payload, back to
- * back on a TCP stream. The wire format lives in core/appmsg_wire.h; the contract is PROTOCOL.md.
+ * back on a TCP stream; an optional 16-byte layout adds a CRC-32 of the payload. The wire format
+ * lives in core/appmsg_wire.h, the framing in core/appmsg_frame.c; the contract is PROTOCOL.md.
+ *
+ * Framing is our own loop over the segment rather than tcp_dissect_pdus, which cannot
+ * resynchronise: after bad magic or a hostile length we skip to the next magic and go on.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include <epan/conversation.h>
+#include <epan/expert.h>
 #include <epan/packet.h>
-#include <epan/proto_data.h>
 #include <epan/prefs.h>
+#include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "appmsg_frame.h"
+#include "appmsg_json.h"
 #include "appmsg_wire.h"
+#include "appmsg-stats.h"
+#include "appmsg-stream.h"
+#include "appmsg-types.h"
 #include "packet-appmsg.h"
 
 static int proto_appmsg = -1;
@@ -19,92 +30,439 @@ static int proto_appmsg = -1;
 static int hf_appmsg_magic = -1;
 static int hf_appmsg_type = -1;
 static int hf_appmsg_length = -1;
+static int hf_appmsg_checksum = -1;
+static int hf_appmsg_checksum_status = -1;
 static int hf_appmsg_payload = -1;
+static int hf_appmsg_response_in = -1;
+static int hf_appmsg_response_to = -1;
+static int hf_appmsg_time = -1;
+static int hf_appmsg_skipped = -1;
+static int hf_appmsg_truncated_start = -1;
+static int hf_appmsg_truncated_seen = -1;
 
 static gint ett_appmsg = -1;
+
+static expert_field ei_appmsg_bad_magic = EI_INIT;
+static expert_field ei_appmsg_length_too_large = EI_INIT;
+static expert_field ei_appmsg_not_utf8 = EI_INIT;
+static expert_field ei_appmsg_not_json = EI_INIT;
+static expert_field ei_appmsg_checksum_bad = EI_INIT;
+static expert_field ei_appmsg_truncated = EI_INIT;
+static expert_field ei_appmsg_echo_differs = EI_INIT;
 
 static dissector_handle_t appmsg_handle;
 static dissector_handle_t json_handle;
 
 /* Preferences. */
 static gboolean appmsg_desegment = TRUE;
+static gboolean appmsg_checked = FALSE;
+static guint appmsg_max_length = APPMSG_DEFAULT_MAX_LENGTH;
 static gboolean appmsg_payload_as_json = TRUE;
 
-/* ---- Dissection ------------------------------------------------------------------------------ */
+/* What one call of the dissector works on. */
+typedef struct {
+    tvbuff_t *tvb;
+    packet_info *pinfo;
+    proto_tree *tree;
+    appmsg_stream *stream;
+    appmsg_dir dir;
+} appmsg_ctx;
 
-/* Counts the messages already put in the Info column of the frame being dissected, so that the
- * first one replaces TCP's text and the others are appended in stream order. It lives in the
- * packet scope because TCP may call us several times for one frame (reassembled PDU + rest). */
+/* ---- Columns -----------------------------------------------------------------------------------
+ */
+
+/* Counts the messages already dissected in this frame: the first one replaces TCP's Info text,
+ * the others are appended in stream order, and the count tells a frame's messages apart for the
+ * per-message records. Packet scope, because TCP may call us twice for one frame (reassembled
+ * message, then the rest of the segment). */
 static guint
-appmsg_frame_message_index(packet_info *pinfo)
+next_message_in_frame(packet_info *pinfo)
 {
     guint index = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, 0));
-    p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, 0, GUINT_TO_POINTER(index + 1));
-    return index;
-}
 
-static void
-appmsg_add_info(packet_info *pinfo, guint32 type, guint32 length)
-{
-    if (appmsg_frame_message_index(pinfo) == 0) {
+    p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, 0, GUINT_TO_POINTER(index + 1));
+    if (index == 0) {
         col_set_str(pinfo->cinfo, COL_PROTOCOL, "AppMsg");
         col_clear(pinfo->cinfo, COL_INFO);
     }
-    col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ", "Type=%u Len=%u", type, length);
+    return index;
 }
 
-static guint
-get_appmsg_pdu_len(packet_info *pinfo _U_, tvbuff_t *tvb, int offset, void *data _U_)
+/* "login(3)" with a name from the type table, else "3(3)". */
+static const char *
+type_label(packet_info *pinfo, guint32 type)
 {
-    guint32 length = tvb_get_ntohl(tvb, offset + APPMSG_OFF_LENGTH);
-
-    /* A length that does not fit the PDU length type cannot be reassembled. */
-    if (length > G_MAXUINT - APPMSG_HDR_LEN)
-        return APPMSG_HDR_LEN;
-    return APPMSG_HDR_LEN + length;
+    const char *name = appmsg_type_name(type);
+    return name ? wmem_strdup_printf(pinfo->pool, "%s(%u)", name, type)
+                : wmem_strdup_printf(pinfo->pool, "%u(%u)", type, type);
 }
 
-/* One whole message: tvb starts at its magic and holds header + payload. */
-static int
-dissect_appmsg_message(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static const char *const error_labels[] = {"bad magic",   "length above maximum", "not UTF-8",
+                                           "not JSON",    "bad checksum",         "truncated",
+                                           "echo differs"};
+
+static void
+add_info(packet_info *pinfo, const char *summary, guint32 errors)
 {
-    proto_item *ti;
-    proto_tree *appmsg_tree;
-    guint32 type, length;
+    col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", summary);
+    for (guint i = 0; i < G_N_ELEMENTS(error_labels); i++)
+        if (errors & (1u << i))
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", error_labels[i]);
+}
 
-    ti = proto_tree_add_item(tree, proto_appmsg, tvb, 0, -1, ENC_NA);
-    appmsg_tree = proto_item_add_subtree(ti, ett_appmsg);
+/* ---- Tree --------------------------------------------------------------------------------------
+ */
 
-    proto_tree_add_item(appmsg_tree, hf_appmsg_magic, tvb, APPMSG_OFF_MAGIC, 4, ENC_BIG_ENDIAN);
-    proto_tree_add_item_ret_uint(appmsg_tree, hf_appmsg_type, tvb, APPMSG_OFF_TYPE, 4,
-                                 ENC_BIG_ENDIAN, &type);
-    proto_tree_add_item_ret_uint(appmsg_tree, hf_appmsg_length, tvb, APPMSG_OFF_LENGTH, 4,
-                                 ENC_BIG_ENDIAN, &length);
-    /* Always present, even when empty, so that field occurrences line up across messages. */
-    proto_tree_add_item(appmsg_tree, hf_appmsg_payload, tvb, APPMSG_HDR_LEN, length, ENC_UTF_8);
+static proto_tree *
+add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item **ti)
+{
+    *ti = proto_tree_add_item(c->tree, proto_appmsg, tvb, offset, len, ENC_NA);
+    return proto_item_add_subtree(*ti, ett_appmsg);
+}
 
-    proto_item_append_text(ti, ", Type: %u, Length: %u", type, length);
-    appmsg_add_info(pinfo, type, length);
+/* Magic, type (with its name), length and, in the checked layout, the checksum field. */
+static void
+add_header_fields(proto_tree *tree, tvbuff_t *tvb, const appmsg_frame *f)
+{
+    const char *name = appmsg_type_name(f->type);
 
-    if (appmsg_payload_as_json && length > 0) {
-        tvbuff_t *payload_tvb = tvb_new_subset_length(tvb, APPMSG_HDR_LEN, length);
-        /* The columns describe messages; keep JSON's "JavaScript Object Notation" out. */
-        col_set_writable(pinfo->cinfo, -1, FALSE);
-        call_dissector(json_handle, payload_tvb, pinfo, appmsg_tree);
-        col_set_writable(pinfo->cinfo, -1, TRUE);
+    proto_tree_add_item(tree, hf_appmsg_magic, tvb, APPMSG_OFF_MAGIC, 4, ENC_BIG_ENDIAN);
+    if (name)
+        proto_tree_add_uint_format_value(tree, hf_appmsg_type, tvb, APPMSG_OFF_TYPE, 4, f->type,
+                                         "%s (%u)", name, f->type);
+    else
+        proto_tree_add_item(tree, hf_appmsg_type, tvb, APPMSG_OFF_TYPE, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_item(tree, hf_appmsg_length, tvb, APPMSG_OFF_LENGTH, 4, ENC_BIG_ENDIAN);
+}
+
+static void
+set_item_text(proto_item *ti, const appmsg_frame *f, const char *more)
+{
+    const char *name = appmsg_type_name(f->type);
+
+    if (name)
+        proto_item_set_text(ti, "AppMsg, Type: %s (%u), Length: %u%s", name, f->type, f->length,
+                            more);
+    else
+        proto_item_set_text(ti, "AppMsg, Type: %u, Length: %u%s", f->type, f->length, more);
+}
+
+/* Payload checks: UTF-8, then exactly one JSON value. Returns APPMSG_ERR_* found. */
+static guint32
+check_payload(appmsg_ctx *c, proto_item *payload_item, const guint8 *payload, guint32 length)
+{
+    appmsg_json_error jerr;
+
+    if (!g_utf8_validate((const char *)payload, length, NULL) || memchr(payload, 0, length)) {
+        const gchar *end;
+        g_utf8_validate((const char *)payload, length, &end);
+        expert_add_info_format(c->pinfo, payload_item, &ei_appmsg_not_utf8,
+                               "Payload is not valid UTF-8 (from byte %u)",
+                               (guint)(end - (const gchar *)payload));
+        return APPMSG_ERR_NOT_UTF8;
     }
-    return tvb_captured_length(tvb);
+    if (!appmsg_json_valid(payload, length, &jerr)) {
+        expert_add_info_format(c->pinfo, payload_item, &ei_appmsg_not_json,
+                               "Payload is not JSON: %s at byte %u", jerr.problem,
+                               (guint)jerr.offset);
+        return APPMSG_ERR_NOT_JSON;
+    }
+    return 0;
 }
+
+static guint32
+check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, const appmsg_frame *f, guint32 crc)
+{
+    proto_item *ci = proto_tree_add_checksum(tree, tvb, APPMSG_OFF_CHECKSUM, hf_appmsg_checksum,
+                                             hf_appmsg_checksum_status, NULL, c->pinfo, crc,
+                                             ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
+    if (f->checksum == crc)
+        return 0;
+    expert_add_info_format(c->pinfo, ci, &ei_appmsg_checksum_bad,
+                           "Checksum mismatch: header says 0x%08x, CRC-32 of the payload is "
+                           "0x%08x",
+                           f->checksum, crc);
+    return APPMSG_ERR_BAD_CHECKSUM;
+}
+
+/* Echo pairing fields; returns " echo of frame N" or similar for the item text. */
+static const char *
+add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, const appmsg_msg *m, guint32 *errors)
+{
+    proto_item *pi;
+
+    if (!m || !m->peer)
+        return "";
+    if (m->dir == APPMSG_C2S) {
+        pi = proto_tree_add_uint(tree, hf_appmsg_response_in, tvb, 0, 0, m->peer->frame);
+        proto_item_set_generated(pi);
+        return wmem_strdup_printf(c->pinfo->pool, ", echoed in frame %u", m->peer->frame);
+    }
+    nstime_t delta;
+    pi = proto_tree_add_uint(tree, hf_appmsg_response_to, tvb, 0, 0, m->peer->frame);
+    proto_item_set_generated(pi);
+    nstime_delta(&delta, &m->time, &m->peer->time);
+    pi = proto_tree_add_time(tree, hf_appmsg_time, tvb, 0, 0, &delta);
+    proto_item_set_generated(pi);
+    if (m->diff) {
+        expert_add_info_format(
+            c->pinfo, pi, &ei_appmsg_echo_differs,
+            "Echo differs from its request in frame %u:%s%s%s", m->peer->frame,
+            m->diff & APPMSG_DIFF_TYPE
+                ? wmem_strdup_printf(c->pinfo->pool, " type %u, not %u;", m->type, m->peer->type)
+                : "",
+            m->diff & APPMSG_DIFF_LENGTH ? wmem_strdup_printf(c->pinfo->pool, " length %u, not %u;",
+                                                              m->length, m->peer->length)
+                                         : "",
+            m->diff & APPMSG_DIFF_PAYLOAD ? " payload bytes differ" : "");
+        *errors |= APPMSG_ERR_ECHO_DIFFERS;
+    }
+    return wmem_strdup_printf(c->pinfo->pool, ", echo of frame %u", m->peer->frame);
+}
+
+static void
+queue_tap(appmsg_ctx *c, gboolean is_message, guint32 type, guint32 length, guint32 errors)
+{
+    appmsg_tap_info *info = wmem_new0(c->pinfo->pool, appmsg_tap_info);
+
+    info->is_message = is_message;
+    info->from_client = c->dir == APPMSG_C2S;
+    info->type = type;
+    info->length = length;
+    info->errors = errors;
+    appmsg_stats_queue(c->pinfo, info);
+}
+
+/* ---- One message -------------------------------------------------------------------------------
+ */
+
+static void
+dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
+{
+    tvbuff_t *tvb = tvb_new_subset_length(c->tvb, offset, (gint)f->len);
+    const guint8 *payload = tvb_get_ptr(tvb, (gint)f->header_len, (gint)f->length);
+    guint32 crc = appmsg_payload_crc32(payload, f->length), errors = 0;
+    guint key = next_message_in_frame(c->pinfo);
+    appmsg_msg *m =
+        appmsg_stream_message(c->stream, c->pinfo, key, c->dir, f->type, f->length, crc);
+    proto_item *ti, *payload_item;
+    proto_tree *tree = add_message_item(c, tvb, 0, -1, &ti);
+    const char *pairing;
+
+    add_header_fields(tree, tvb, f);
+    if (appmsg_checked)
+        errors |= check_checksum(c, tree, tvb, f, crc);
+    /* Always present, even when empty, so that field occurrences line up across messages. */
+    payload_item = proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len,
+                                       (gint)f->length, ENC_UTF_8);
+    errors |= check_payload(c, payload_item, payload, f->length);
+    pairing = add_pairing(c, tree, tvb, m, &errors);
+
+    set_item_text(ti, f, pairing);
+    add_info(
+        c->pinfo,
+        wmem_strdup_printf(c->pinfo->pool, "%s %u B", type_label(c->pinfo, f->type), f->length),
+        errors);
+    queue_tap(c, TRUE, f->type, f->length, errors);
+
+    if (appmsg_payload_as_json && !(errors & (APPMSG_ERR_NOT_UTF8 | APPMSG_ERR_NOT_JSON))) {
+        tvbuff_t *payload_tvb = tvb_new_subset_length(tvb, (gint)f->header_len, (gint)f->length);
+        /* The columns describe messages; keep JSON's "JavaScript Object Notation" out. */
+        col_set_writable(c->pinfo->cinfo, -1, FALSE);
+        call_dissector(json_handle, payload_tvb, c->pinfo, tree);
+        col_set_writable(c->pinfo->cinfo, -1, TRUE);
+    }
+}
+
+/* Bytes that do not start with the magic, up to the next magic (or the end of the data). */
+static void
+dissect_skipped(appmsg_ctx *c, int offset, guint len)
+{
+    proto_item *ti =
+        proto_tree_add_item(c->tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
+
+    next_message_in_frame(c->pinfo); /* takes its place in the Info column */
+    proto_item_set_text(ti, "AppMsg skipped bytes: %u bytes without the magic 0x%08x", len,
+                        APPMSG_MAGIC);
+    expert_add_info_format(c->pinfo, ti, &ei_appmsg_bad_magic,
+                           "Bad magic: %u bytes skipped to the next magic", len);
+    col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [bad magic]", len);
+    queue_tap(c, FALSE, 0, len, APPMSG_ERR_BAD_MAGIC);
+}
+
+/* A header whose length is above the maximum: shown, not waited for; resync after it. */
+static void
+dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
+{
+    tvbuff_t *tvb = tvb_new_subset_length(c->tvb, offset, (gint)f->header_len);
+    proto_item *ti, *li;
+    proto_tree *tree;
+
+    next_message_in_frame(c->pinfo);
+    tree = add_message_item(c, tvb, 0, -1, &ti);
+    add_header_fields(tree, tvb, f);
+    li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
+    proto_item_append_text(li, " (not read: the length is above the maximum)");
+    expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_too_large,
+                           "Length %u is above the maximum of %u: not waiting for it; "
+                           "skipping to the next magic",
+                           f->length, appmsg_max_length);
+    set_item_text(ti, f, ", length above the maximum");
+    add_info(
+        c->pinfo,
+        wmem_strdup_printf(c->pinfo->pool, "%s %u B", type_label(c->pinfo, f->type), f->length),
+        APPMSG_ERR_TOO_LONG);
+    queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TOO_LONG);
+}
+
+/* The part of a message the stream ended inside of, seen in this frame. */
+static void
+dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *why)
+{
+    guint avail = tvb_captured_length_remaining(c->tvb, offset);
+    tvbuff_t *tvb = tvb_new_subset_remaining(c->tvb, offset);
+    proto_item *ti;
+    proto_tree *tree;
+
+    next_message_in_frame(c->pinfo);
+    tree = add_message_item(c, tvb, 0, -1, &ti);
+    if (f->have_header) {
+        add_header_fields(tree, tvb, f);
+        proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len,
+                            (gint)(avail - f->header_len), ENC_UTF_8);
+        set_item_text(ti, f,
+                      wmem_strdup_printf(c->pinfo->pool, ", truncated: %u of %u bytes", avail,
+                                         (guint)f->need));
+    } else {
+        proto_item_set_text(ti, "AppMsg, truncated: %u bytes of a header", avail);
+    }
+    expert_add_info_format(c->pinfo, ti, &ei_appmsg_truncated,
+                           "Message truncated (%s): %u of %u bytes", why, avail, (guint)f->need);
+    add_info(c->pinfo,
+             f->have_header
+                 ? wmem_strdup_printf(c->pinfo->pool, "%s %u of %u B",
+                                      type_label(c->pinfo, f->type), avail, (guint)f->need)
+                 : wmem_strdup_printf(c->pinfo->pool, "%u B of a header", avail),
+             APPMSG_ERR_TRUNCATED);
+    queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TRUNCATED);
+}
+
+/* ---- The stream --------------------------------------------------------------------------------
+ */
 
 static int
 dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    tcp_dissect_pdus(tvb, pinfo, tree, appmsg_desegment, APPMSG_HDR_LEN, get_appmsg_pdu_len,
-                     dissect_appmsg_message, data);
-    return tvb_captured_length(tvb);
+    const struct tcpinfo *tcpinfo = data;
+    const appmsg_frame_opts opts = {appmsg_checked, appmsg_max_length};
+    guint len = tvb_captured_length(tvb);
+    const guint8 *buf = tvb_get_ptr(tvb, 0, (gint)len);
+    /* A segment that carries FIN or RST ends its direction: nothing more will come. */
+    gboolean stream_ends = tcpinfo && (tcpinfo->flags & (TH_FIN | TH_RST));
+    appmsg_ctx c = {tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S};
+    guint offset = 0;
+
+    c.dir = appmsg_stream_direction(c.stream, pinfo);
+    /* Whatever waited for more data is complete now or is handled below. */
+    appmsg_stream_set_pending(c.stream, pinfo, c.dir, NULL);
+
+    while (offset < len) {
+        appmsg_frame f = appmsg_frame_next(buf + offset, len - offset, &opts);
+
+        switch (f.kind) {
+        case APPMSG_FRAME_MESSAGE:
+            dissect_message(&c, (int)offset, &f);
+            break;
+        case APPMSG_FRAME_BAD_MAGIC:
+            dissect_skipped(&c, (int)offset, (guint)f.len);
+            break;
+        case APPMSG_FRAME_TOO_LONG:
+            dissect_too_long(&c, (int)offset, &f);
+            break;
+        case APPMSG_FRAME_NEED_MORE:
+            if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
+                appmsg_tail pending = {pinfo->num,    pinfo->num, len - offset, f.need,
+                                       f.have_header, f.type,     f.length,     NULL};
+                pinfo->desegment_offset = (int)offset;
+                pinfo->desegment_len = (guint32)(f.need - (len - offset));
+                appmsg_stream_set_pending(c.stream, pinfo, c.dir, &pending);
+                return (int)len;
+            }
+            dissect_truncated(&c, (int)offset, &f,
+                              stream_ends ? (tcpinfo->flags & TH_RST ? "RST" : "FIN")
+                                          : "not reassembled");
+            f.len = len - offset;
+            break;
+        }
+        offset += (guint)f.len;
+    }
+    return (int)len;
 }
 
-/* ---- Registration ---------------------------------------------------------------------------- */
+/* Messages the stream ended inside of, found after the first pass (FIN, RST or the end of the
+ * capture came in a frame the dissector itself was not called for). */
+static int
+dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    const appmsg_tail *const *tails;
+    guint n = appmsg_stream_tails_in_frame(pinfo, &tails);
+
+    for (guint i = 0; i < n; i++) {
+        const appmsg_tail *t = tails[i];
+        proto_item *ti = proto_tree_add_item(tree, proto_appmsg, tvb, 0, 0, ENC_NA);
+        proto_tree *st = proto_item_add_subtree(ti, ett_appmsg);
+        proto_item *pi;
+
+        if (i == 0) {
+            col_set_str(pinfo->cinfo, COL_PROTOCOL, "AppMsg");
+            col_clear(pinfo->cinfo, COL_INFO);
+        }
+        proto_item_set_generated(ti);
+        if (t->have_header) {
+            proto_item_set_text(ti,
+                                "AppMsg, Type: %u, Length: %u, truncated (%s): %" G_GUINT64_FORMAT
+                                " of %" G_GUINT64_FORMAT " bytes, from frame %u",
+                                t->type, t->length, t->end, t->seen, t->need, t->start_frame);
+            proto_item_set_generated(proto_tree_add_uint(st, hf_appmsg_type, tvb, 0, 0, t->type));
+            proto_item_set_generated(
+                proto_tree_add_uint(st, hf_appmsg_length, tvb, 0, 0, t->length));
+            proto_item_set_generated(proto_tree_add_string(st, hf_appmsg_payload, tvb, 0, 0, ""));
+        } else {
+            proto_item_set_text(ti,
+                                "AppMsg, truncated (%s): %" G_GUINT64_FORMAT
+                                " bytes of a header, from frame %u",
+                                t->end, t->seen, t->start_frame);
+        }
+        pi = proto_tree_add_uint(st, hf_appmsg_truncated_start, tvb, 0, 0, t->start_frame);
+        proto_item_set_generated(pi);
+        pi = proto_tree_add_uint64(st, hf_appmsg_truncated_seen, tvb, 0, 0, t->seen);
+        proto_item_set_generated(pi);
+        expert_add_info_format(pinfo, ti, &ei_appmsg_truncated,
+                               "Message truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                               " bytes, started in frame %u",
+                               t->end, t->seen, t->need, t->start_frame);
+        col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ",
+                            "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " B [truncated, %s]",
+                            t->seen, t->need, t->end);
+    }
+    return 0;
+}
+
+/* Any TCP port: a stream that starts with the magic and a plausible length is ours. */
+static gboolean
+dissect_appmsg_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    if (tvb_captured_length(tvb) < appmsg_header_len(appmsg_checked) ||
+        tvb_get_ntohl(tvb, APPMSG_OFF_MAGIC) != APPMSG_MAGIC ||
+        tvb_get_ntohl(tvb, APPMSG_OFF_LENGTH) > appmsg_max_length)
+        return FALSE;
+    conversation_set_dissector(find_or_create_conversation(pinfo), appmsg_handle);
+    dissect_appmsg(tvb, pinfo, tree, data);
+    return TRUE;
+}
+
+/* ---- Registration ------------------------------------------------------------------------------
+ */
 
 void
 proto_register_appmsg(void)
@@ -118,17 +476,64 @@ proto_register_appmsg(void)
         {&hf_appmsg_length,
          {"Length", "appmsg.length", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Payload bytes after the header", HFILL}},
+        {&hf_appmsg_checksum,
+         {"Checksum", "appmsg.checksum", FT_UINT32, BASE_HEX, NULL, 0x0,
+          "CRC-32 of the payload (checked layout)", HFILL}},
+        {&hf_appmsg_checksum_status,
+         {"Checksum Status", "appmsg.checksum.status", FT_UINT8, BASE_NONE,
+          VALS(proto_checksum_vals), 0x0, NULL, HFILL}},
         {&hf_appmsg_payload,
          {"Payload", "appmsg.payload", FT_STRING, BASE_NONE, NULL, 0x0,
           "Payload text (one JSON value)", HFILL}},
+        {&hf_appmsg_response_in,
+         {"Echo in", "appmsg.response_in", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
+          "The frame that completes the echo of this client message", HFILL}},
+        {&hf_appmsg_response_to,
+         {"Echo of", "appmsg.response_to", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+          "The frame that completed the request this server message echoes", HFILL}},
+        {&hf_appmsg_time,
+         {"Time since request", "appmsg.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+          "Time between the request and its echo", HFILL}},
+        {&hf_appmsg_skipped,
+         {"Skipped bytes", "appmsg.skipped", FT_BYTES, BASE_NONE, NULL, 0x0,
+          "Bytes skipped while looking for the next magic", HFILL}},
+        {&hf_appmsg_truncated_start,
+         {"Truncated message starts in", "appmsg.truncated.start", FT_FRAMENUM, BASE_NONE, NULL,
+          0x0, "Frame holding the first bytes of a message the stream ended inside of", HFILL}},
+        {&hf_appmsg_truncated_seen,
+         {"Bytes seen", "appmsg.truncated.seen", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Bytes of the truncated message that were seen", HFILL}},
     };
     static gint *ett[] = {&ett_appmsg};
+    static ei_register_info ei[] = {
+        {&ei_appmsg_bad_magic,
+         {"appmsg.bad_magic", PI_MALFORMED, PI_ERROR, "Bad magic: bytes skipped to the next magic",
+          EXPFILL}},
+        {&ei_appmsg_length_too_large,
+         {"appmsg.length_too_large", PI_MALFORMED, PI_ERROR,
+          "Length above the maximum: skipped to the next magic", EXPFILL}},
+        {&ei_appmsg_not_utf8,
+         {"appmsg.payload.not_utf8", PI_MALFORMED, PI_WARN, "Payload is not valid UTF-8", EXPFILL}},
+        {&ei_appmsg_not_json,
+         {"appmsg.payload.not_json", PI_MALFORMED, PI_WARN, "Payload is not JSON", EXPFILL}},
+        {&ei_appmsg_checksum_bad,
+         {"appmsg.checksum.bad", PI_CHECKSUM, PI_ERROR, "Checksum mismatch", EXPFILL}},
+        {&ei_appmsg_truncated,
+         {"appmsg.truncated", PI_MALFORMED, PI_ERROR, "Stream ended inside a message", EXPFILL}},
+        {&ei_appmsg_echo_differs,
+         {"appmsg.echo_differs", PI_SEQUENCE, PI_WARN, "Echo differs from its request", EXPFILL}},
+    };
     module_t *appmsg_module;
+    expert_module_t *expert_appmsg;
 
     proto_appmsg =
         proto_register_protocol("AppMsg Magic-Number Application Protocol", "AppMsg", "appmsg");
     proto_register_field_array(proto_appmsg, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    expert_appmsg = expert_register_protocol(proto_appmsg);
+    expert_register_field_array(expert_appmsg, ei, array_length(ei));
 
     appmsg_handle = register_dissector("appmsg", dissect_appmsg, proto_appmsg);
 
@@ -139,9 +544,20 @@ proto_register_appmsg(void)
         " To use this option, you must also enable \"Allow subdissectors to reassemble TCP"
         " streams\" in the TCP protocol settings.",
         &appmsg_desegment);
+    prefs_register_bool_preference(
+        appmsg_module, "checked", "Checked layout (16-byte header with CRC-32)",
+        "Read a CRC-32 of the payload after the length field (the checked layout of"
+        " PROTOCOL.md). Nothing on the wire says which layout a connection uses.",
+        &appmsg_checked);
+    prefs_register_uint_preference(
+        appmsg_module, "max_length", "Maximum payload length",
+        "A header whose length is above this is reported and skipped, not waited for", 10,
+        &appmsg_max_length);
     prefs_register_bool_preference(appmsg_module, "payload_as_json", "Dissect the payload as JSON",
-                                   "Hand each payload to Wireshark's JSON dissector.",
+                                   "Hand each valid payload to Wireshark's JSON dissector.",
                                    &appmsg_payload_as_json);
+    appmsg_types_register(appmsg_module);
+    appmsg_stats_register();
 }
 
 void
@@ -151,4 +567,8 @@ proto_reg_handoff_appmsg(void)
     /* Registers the "TCP port(s)" preference and the Decode As entry. */
     dissector_add_uint_range_with_preference("tcp.port", G_STRINGIFY(APPMSG_DEFAULT_PORT),
                                              appmsg_handle);
+    heur_dissector_add("tcp", dissect_appmsg_heur, "AppMsg over TCP", "appmsg_tcp", proto_appmsg,
+                       HEURISTIC_ENABLE);
+    register_postdissector(create_dissector_handle(dissect_appmsg_tails, proto_appmsg));
+    appmsg_stream_register(proto_appmsg);
 }

@@ -4,7 +4,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config python3
-  libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev libpcap-dev
+  libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev libpcap-dev zlib1g-dev
   tshark
 )
 

@@ -1,0 +1,45 @@
+/* appmsg_frame.h — finding messages in a byte stream: the framing core.
+ *
+ * Pure logic on plain buffers (no Wireshark types), shared by the dissector and the tests, and
+ * small enough to fuzz: header parse, magic scan for resynchronisation, length limit, CRC-32. */
+#ifndef APPMSG_FRAME_H
+#define APPMSG_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    APPMSG_FRAME_MESSAGE,   /* a whole message: header and payload, len bytes */
+    APPMSG_FRAME_NEED_MORE, /* too few bytes to decide: need bytes from the start are needed */
+    APPMSG_FRAME_BAD_MAGIC, /* no magic at the start: len bytes (>= 1) to skip to the next
+                               candidate magic, which may be a partial one at the very end */
+    APPMSG_FRAME_TOO_LONG,  /* a header whose length is above the maximum: len = header size;
+                               resynchronise after it */
+} appmsg_frame_kind;
+
+typedef struct {
+    bool checked;        /* 16-byte layout with a CRC-32 of the payload */
+    uint32_t max_length; /* longest payload accepted */
+} appmsg_frame_opts;
+
+typedef struct {
+    appmsg_frame_kind kind;
+    size_t len;  /* bytes this result covers (MESSAGE, BAD_MAGIC, TOO_LONG) */
+    size_t need; /* NEED_MORE: bytes needed from the start; 0 if the header is not whole yet */
+    size_t header_len;
+    bool have_header; /* type, length and checksum below were read */
+    uint32_t type, length, checksum;
+} appmsg_frame;
+
+/* Looks at the start of buf (avail bytes) and says what is there. Never reads past avail. */
+appmsg_frame appmsg_frame_next(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts);
+
+/* Offset of the first full magic in buf, or of a tail that is the start of a magic (the
+ * stream may complete it), or len when there is neither. */
+size_t appmsg_find_magic(const uint8_t *buf, size_t len);
+
+/* The checked layout's checksum: CRC-32 (IEEE 802.3), as zlib's crc32() computes it. */
+uint32_t appmsg_payload_crc32(const uint8_t *payload, size_t len);
+
+#endif

@@ -1,0 +1,202 @@
+/* appmsg_json.c — a strict, non-allocating JSON grammar check (RFC 8259). */
+#include "appmsg_json.h"
+
+typedef struct {
+    const uint8_t *p, *start, *end;
+    const char *problem;
+} cursor;
+
+static bool parse_value(cursor *c, unsigned depth);
+
+static bool
+fail(cursor *c, const char *problem)
+{
+    if (!c->problem)
+        c->problem = problem;
+    return false;
+}
+
+static void
+skip_ws(cursor *c)
+{
+    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+        c->p++;
+}
+
+static bool
+is_digit(const cursor *c)
+{
+    return c->p < c->end && *c->p >= '0' && *c->p <= '9';
+}
+
+static bool
+is_hex(uint8_t b)
+{
+    return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'f') || (b >= 'A' && b <= 'F');
+}
+
+static bool
+parse_literal(cursor *c, const char *word)
+{
+    for (; *word; word++, c->p++)
+        if (c->p >= c->end || *c->p != (uint8_t)*word)
+            return fail(c, "invalid literal");
+    return true;
+}
+
+static bool
+parse_number(cursor *c)
+{
+    if (c->p < c->end && *c->p == '-')
+        c->p++;
+    if (!is_digit(c))
+        return fail(c, "invalid number");
+    if (*c->p == '0')
+        c->p++;
+    else
+        while (is_digit(c))
+            c->p++;
+    if (c->p < c->end && *c->p == '.') {
+        c->p++;
+        if (!is_digit(c))
+            return fail(c, "invalid number");
+        while (is_digit(c))
+            c->p++;
+    }
+    if (c->p < c->end && (*c->p == 'e' || *c->p == 'E')) {
+        c->p++;
+        if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+            c->p++;
+        if (!is_digit(c))
+            return fail(c, "invalid number");
+        while (is_digit(c))
+            c->p++;
+    }
+    return true;
+}
+
+static bool
+parse_string(cursor *c)
+{
+    c->p++; /* opening quote */
+    while (c->p < c->end) {
+        uint8_t b = *c->p;
+        if (b == '"') {
+            c->p++;
+            return true;
+        }
+        if (b < 0x20)
+            return fail(c, "control character in string");
+        if (b == '\\') {
+            c->p++;
+            if (c->p >= c->end)
+                break;
+            switch (*c->p) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                c->p++;
+                break;
+            case 'u':
+                for (int i = 1; i <= 4; i++)
+                    if (c->p + i >= c->end || !is_hex(c->p[i]))
+                        return fail(c, "invalid \\u escape");
+                c->p += 5;
+                break;
+            default:
+                return fail(c, "invalid escape");
+            }
+            continue;
+        }
+        c->p++;
+    }
+    return fail(c, "unterminated string");
+}
+
+/* Objects and arrays: open, [item (, item)*], close. */
+static bool
+parse_container(cursor *c, unsigned depth, uint8_t close, bool members)
+{
+    if (depth >= APPMSG_JSON_MAX_DEPTH)
+        return fail(c, "nested too deeply");
+    c->p++;
+    skip_ws(c);
+    if (c->p < c->end && *c->p == close) {
+        c->p++;
+        return true;
+    }
+    for (;;) {
+        if (members) {
+            skip_ws(c);
+            if (c->p >= c->end || *c->p != '"')
+                return fail(c, "expected a member name");
+            if (!parse_string(c))
+                return false;
+            skip_ws(c);
+            if (c->p >= c->end || *c->p != ':')
+                return fail(c, "expected ':'");
+            c->p++;
+        }
+        if (!parse_value(c, depth + 1))
+            return false;
+        skip_ws(c);
+        if (c->p < c->end && *c->p == ',') {
+            c->p++;
+            continue;
+        }
+        if (c->p < c->end && *c->p == close) {
+            c->p++;
+            return true;
+        }
+        return fail(c, members ? "expected ',' or '}'" : "expected ',' or ']'");
+    }
+}
+
+static bool
+parse_value(cursor *c, unsigned depth)
+{
+    skip_ws(c);
+    if (c->p >= c->end)
+        return fail(c, "expected a value");
+    switch (*c->p) {
+    case '{':
+        return parse_container(c, depth, '}', true);
+    case '[':
+        return parse_container(c, depth, ']', false);
+    case '"':
+        return parse_string(c);
+    case 't':
+        return parse_literal(c, "true");
+    case 'f':
+        return parse_literal(c, "false");
+    case 'n':
+        return parse_literal(c, "null");
+    default:
+        if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
+            return parse_number(c);
+        return fail(c, "expected a value");
+    }
+}
+
+bool
+appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err)
+{
+    cursor c = {buf, buf, buf + len, NULL};
+    bool ok = parse_value(&c, 0);
+
+    if (ok) {
+        skip_ws(&c);
+        if (c.p < c.end)
+            ok = fail(&c, "more after the JSON value");
+    }
+    if (!ok && err) {
+        err->offset = (size_t)(c.p - c.start);
+        err->problem = c.problem;
+    }
+    return ok;
+}

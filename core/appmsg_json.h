@@ -1,0 +1,24 @@
+/* appmsg_json.h — is a payload exactly one JSON value (RFC 8259)?
+ *
+ * Wireshark 4.0's json_validate() (jsmn) is no help here: it rejects a bare top-level number
+ * ("7", what json.dumps(7) sends) and accepts two values in a row ("7 8"). This checks the
+ * grammar strictly, in one pass, with bounded nesting; UTF-8 validity is checked apart. */
+#ifndef APPMSG_JSON_H
+#define APPMSG_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define APPMSG_JSON_MAX_DEPTH 256
+
+typedef struct {
+    size_t offset;       /* where the payload stops being JSON */
+    const char *problem; /* what was wrong there, e.g. "expected a value" */
+} appmsg_json_error;
+
+/* true when buf holds exactly one JSON value, with optional white space around it. On false,
+ * *err (if not NULL) says where and why. */
+bool appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err);
+
+#endif

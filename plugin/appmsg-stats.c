@@ -1,0 +1,74 @@
+/* appmsg-stats.c — the appmsg tap and stats tree.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <epan/stats_tree.h>
+#include <epan/tap.h>
+
+#include "appmsg-stats.h"
+#include "appmsg-types.h"
+
+static int appmsg_tap = -1;
+
+static int st_messages, st_types, st_directions, st_sizes, st_errors;
+
+static const char *const error_names[] = {"Bad magic (bytes skipped)", "Length above maximum",
+                                          "Payload not UTF-8",         "Payload not JSON",
+                                          "Checksum mismatch",         "Truncated message",
+                                          "Echo differs from request"};
+
+static void
+appmsg_stats_init(stats_tree *st)
+{
+    st_messages = stats_tree_create_node(st, "Messages", 0, STAT_DT_INT, TRUE);
+    st_types = stats_tree_create_node(st, "By type", st_messages, STAT_DT_INT, TRUE);
+    st_directions = stats_tree_create_node(st, "By direction", st_messages, STAT_DT_INT, TRUE);
+    st_sizes = stats_tree_create_range_node(st, "By payload size (bytes)", st_messages, "0-63",
+                                            "64-255", "256-1023", "1024-16383", "16384-", NULL);
+    st_errors = stats_tree_create_node(st, "Errors", 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status
+appmsg_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt _U_,
+                    const void *data, tap_flags_t flags _U_)
+{
+    const appmsg_tap_info *info = data;
+
+    if (info->is_message) {
+        const char *name = appmsg_type_name(info->type);
+        char label[64];
+
+        tick_stat_node(st, "Messages", 0, TRUE);
+        if (name)
+            g_snprintf(label, sizeof label, "%s (%u)", name, info->type);
+        else
+            g_snprintf(label, sizeof label, "%u", info->type);
+        tick_stat_node(st, label, st_types, FALSE);
+        tick_stat_node(st, info->from_client ? "Client to server" : "Server to client",
+                       st_directions, FALSE);
+        stats_tree_tick_range(st, "By payload size (bytes)", st_messages,
+                              (int)MIN(info->length, (guint32)G_MAXINT));
+    }
+    for (guint i = 0; i < G_N_ELEMENTS(error_names); i++) {
+        if (info->errors & (1u << i)) {
+            tick_stat_node(st, "Errors", 0, TRUE);
+            tick_stat_node(st, error_names[i], st_errors, FALSE);
+        }
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+void
+appmsg_stats_queue(packet_info *pinfo, const appmsg_tap_info *info)
+{
+    tap_queue_packet(appmsg_tap, pinfo, info);
+}
+
+void
+appmsg_stats_register(void)
+{
+    appmsg_tap = register_tap("appmsg");
+    stats_tree_register_plugin("appmsg", "appmsg", "AppMsg", 0, appmsg_stats_packet,
+                               appmsg_stats_init, NULL);
+}

@@ -1,0 +1,312 @@
+/* appmsg-stream.c — per-connection state: client side, echo pairing, stream ends.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <epan/conversation.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <epan/tap.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#include "appmsg-stream.h"
+
+struct appmsg_stream {
+    guint32 index; /* tcp.stream */
+    gboolean client_known;
+    address client_addr;
+    guint32 client_port;
+    wmem_list_t *unpaired[2]; /* messages still waiting for the other side's, oldest first */
+    gboolean pending[2];
+    appmsg_tail tail[2];     /* while pending: the incomplete message at the end of the data */
+    guint32 counted_through; /* frames up to here are already in tail[].seen */
+};
+
+static int proto_appmsg = -1;
+
+/* File-scope state, made by the init routine. */
+static wmem_map_t *streams;     /* tcp.stream → appmsg_stream */
+static wmem_array_t *syn_sides; /* tcp.stream → which side sent the SYN (0: no SYN seen) */
+static wmem_list_t *ended;      /* tails whose stream ended with FIN or RST */
+static wmem_map_t *tails_by_frame;
+static guint pending_count;
+static gboolean tails_dirty;
+
+enum { SIDE_UNKNOWN = 0, SIDE_LOWER = 1, SIDE_HIGHER = 2 };
+
+/* The sending endpoint's rank in the address/port order, the same whichever way a packet goes. */
+static guint8
+sender_side(const address *src, guint32 sport, const address *dst, guint32 dport)
+{
+    int c = cmp_address(src, dst);
+    return (c < 0 || (c == 0 && sport < dport)) ? SIDE_LOWER : SIDE_HIGHER;
+}
+
+static void
+appmsg_stream_init(void)
+{
+    streams = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    syn_sides = wmem_array_new(wmem_file_scope(), sizeof(guint8));
+    ended = wmem_list_new(wmem_file_scope());
+    tails_by_frame = NULL;
+    pending_count = 0;
+    tails_dirty = FALSE;
+}
+
+static void
+appmsg_stream_cleanup(void)
+{
+    streams = NULL;
+    syn_sides = NULL;
+    ended = NULL;
+    tails_by_frame = NULL;
+}
+
+/* ---- Client side -------------------------------------------------------------------------------
+ */
+
+static void
+set_client(appmsg_stream *s, const address *addr, guint32 port)
+{
+    copy_address_wmem(wmem_file_scope(), &s->client_addr, addr);
+    s->client_port = port;
+    s->client_known = TRUE;
+}
+
+static void
+decide_client(appmsg_stream *s, packet_info *pinfo)
+{
+    guint8 syn = s->index < wmem_array_get_count(syn_sides)
+                     ? *(guint8 *)wmem_array_index(syn_sides, s->index)
+                     : SIDE_UNKNOWN;
+    /* Looked up each time: the preference's range is replaced when the user edits it. */
+    range_t *ports = prefs_get_range_value("AppMsg", "tcp.port");
+    gboolean src_ours = ports && value_is_in_range(ports, pinfo->srcport);
+    gboolean dst_ours = ports && value_is_in_range(ports, pinfo->destport);
+
+    if (syn != SIDE_UNKNOWN) {
+        if (syn == sender_side(&pinfo->src, pinfo->srcport, &pinfo->dst, pinfo->destport))
+            set_client(s, &pinfo->src, pinfo->srcport);
+        else
+            set_client(s, &pinfo->dst, pinfo->destport);
+    } else if (src_ours && !dst_ours) {
+        set_client(s, &pinfo->dst, pinfo->destport);
+    } else {
+        set_client(s, &pinfo->src, pinfo->srcport); /* on our port, or the first to speak */
+    }
+}
+
+static appmsg_dir
+direction_of(const appmsg_stream *s, const address *src, guint32 sport)
+{
+    return addresses_equal(src, &s->client_addr) && sport == s->client_port ? APPMSG_C2S
+                                                                            : APPMSG_S2C;
+}
+
+appmsg_dir
+appmsg_stream_direction(appmsg_stream *s, packet_info *pinfo)
+{
+    if (!s->client_known)
+        decide_client(s, pinfo);
+    return direction_of(s, &pinfo->src, pinfo->srcport);
+}
+
+appmsg_stream *
+appmsg_stream_get(packet_info *pinfo)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    appmsg_stream *s = conversation_get_proto_data(conv, proto_appmsg);
+
+    if (!s) {
+        s = wmem_new0(wmem_file_scope(), appmsg_stream);
+        s->index = get_tcp_conversation_data(conv, pinfo)->stream;
+        s->unpaired[APPMSG_C2S] = wmem_list_new(wmem_file_scope());
+        s->unpaired[APPMSG_S2C] = wmem_list_new(wmem_file_scope());
+        conversation_add_proto_data(conv, proto_appmsg, s);
+        wmem_map_insert(streams, GUINT_TO_POINTER(s->index), s);
+    }
+    return s;
+}
+
+/* ---- Echo pairing ------------------------------------------------------------------------------
+ */
+
+appmsg_msg *
+appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir, guint32 type,
+                      guint32 length, guint32 crc)
+{
+    appmsg_msg *m = p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, key);
+    wmem_list_frame_t *oldest;
+
+    if (m || pinfo->fd->visited)
+        return m;
+    m = wmem_new0(wmem_file_scope(), appmsg_msg);
+    m->frame = pinfo->num;
+    m->time = pinfo->abs_ts;
+    m->type = type;
+    m->length = length;
+    m->crc = crc;
+    m->dir = (guint8)dir;
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, key, m);
+
+    /* The Nth message one way pairs with the Nth the other way. */
+    oldest = wmem_list_head(s->unpaired[!dir]);
+    if (!oldest) {
+        wmem_list_append(s->unpaired[dir], m);
+        return m;
+    }
+    m->peer = wmem_list_frame_data(oldest);
+    wmem_list_remove_frame(s->unpaired[!dir], oldest);
+    m->peer->peer = m;
+    appmsg_msg *request = dir == APPMSG_C2S ? m : m->peer, *echo = dir == APPMSG_C2S ? m->peer : m;
+    echo->diff = (guint8)((request->type != echo->type ? APPMSG_DIFF_TYPE : 0) |
+                          (request->length != echo->length ? APPMSG_DIFF_LENGTH : 0) |
+                          (request->crc != echo->crc ? APPMSG_DIFF_PAYLOAD : 0));
+    return m;
+}
+
+/* ---- Stream ends -------------------------------------------------------------------------------
+ */
+
+void
+appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
+                          const appmsg_tail *pending)
+{
+    if (pinfo->fd->visited)
+        return;
+    if (s->pending[dir] != (pending != NULL))
+        pending_count += pending ? 1 : (guint)-1;
+    s->pending[dir] = pending != NULL;
+    if (pending) {
+        s->tail[dir] = *pending;
+        s->tail[dir].end_frame = pinfo->num;
+        s->counted_through = pinfo->num;
+    }
+    tails_dirty = TRUE;
+}
+
+/* The stream ended in dir while a message was incomplete: that is final. */
+static void
+end_pending(appmsg_stream *s, appmsg_dir dir, guint32 frame, const char *how)
+{
+    appmsg_tail *t = wmem_new(wmem_file_scope(), appmsg_tail);
+
+    *t = s->tail[dir];
+    t->end_frame = frame;
+    t->end = how;
+    wmem_list_append(ended, t);
+    s->pending[dir] = FALSE;
+    pending_count--;
+    tails_dirty = TRUE;
+}
+
+/* Every TCP packet, first pass: remembers SYN senders, and follows streams that wait for the
+ * rest of a message (more bytes, or FIN/RST). Runs after the packet is dissected. */
+static tap_packet_status
+tcp_packet(void *tapdata _U_, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
+           tap_flags_t flags _U_)
+{
+    const struct tcpheader *th = data;
+    appmsg_stream *s;
+
+    if (pinfo->fd->visited || !streams)
+        return TAP_PACKET_DONT_REDRAW;
+    if ((th->th_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+        guint8 zero = SIDE_UNKNOWN, side;
+        while (wmem_array_get_count(syn_sides) <= th->th_stream)
+            wmem_array_append_one(syn_sides, zero);
+        side = sender_side(&th->ip_src, th->th_sport, &th->ip_dst, th->th_dport);
+        *(guint8 *)wmem_array_index(syn_sides, th->th_stream) = side;
+    }
+    if (pending_count == 0 || !(s = wmem_map_lookup(streams, GUINT_TO_POINTER(th->th_stream))) ||
+        !s->client_known)
+        return TAP_PACKET_DONT_REDRAW;
+
+    appmsg_dir dir = direction_of(s, &th->ip_src, th->th_sport);
+    if (s->pending[dir] && pinfo->num > s->counted_through && th->th_have_seglen &&
+        th->th_seglen > 0) {
+        s->tail[dir].seen += th->th_seglen;
+        s->tail[dir].end_frame = pinfo->num;
+        tails_dirty = TRUE;
+    }
+    if (th->th_flags & TH_RST) { /* a reset ends both directions */
+        for (int d = APPMSG_C2S; d <= APPMSG_S2C; d++)
+            if (s->pending[d])
+                end_pending(s, (appmsg_dir)d, pinfo->num, "RST");
+    } else if ((th->th_flags & TH_FIN) && s->pending[dir]) {
+        end_pending(s, dir, pinfo->num, "FIN");
+    }
+    return TAP_PACKET_DONT_REDRAW;
+}
+
+static void
+add_tail(const appmsg_tail *t)
+{
+    wmem_array_t *in_frame = wmem_map_lookup(tails_by_frame, GUINT_TO_POINTER(t->end_frame));
+
+    if (!in_frame) {
+        in_frame = wmem_array_new(wmem_file_scope(), sizeof(const appmsg_tail *));
+        wmem_map_insert(tails_by_frame, GUINT_TO_POINTER(t->end_frame), in_frame);
+    }
+    wmem_array_append_one(in_frame, t);
+}
+
+/* A stream still waiting when the capture ends: its tail goes in the last frame with its data. */
+static void
+add_tail_at_end(gpointer key _U_, gpointer value, gpointer user_data _U_)
+{
+    appmsg_stream *s = value;
+
+    for (int d = APPMSG_C2S; d <= APPMSG_S2C; d++) {
+        if (!s->pending[d])
+            continue;
+        appmsg_tail *t = wmem_new(wmem_file_scope(), appmsg_tail);
+        *t = s->tail[d];
+        t->end = "end of capture";
+        add_tail(t);
+    }
+}
+
+/* Tails by frame: those ended by FIN/RST, and those of streams still waiting at the end.
+ * Rebuilt whenever the first pass changed them. */
+static void
+rebuild_tails(void)
+{
+    tails_by_frame = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
+    for (wmem_list_frame_t *f = wmem_list_head(ended); f; f = wmem_list_frame_next(f))
+        add_tail(wmem_list_frame_data(f));
+    wmem_map_foreach(streams, add_tail_at_end, NULL);
+    tails_dirty = FALSE;
+}
+
+guint
+appmsg_stream_tails_in_frame(packet_info *pinfo, const appmsg_tail *const **tails)
+{
+    wmem_array_t *in_frame;
+
+    if (!pinfo->fd->visited || !streams || (pending_count == 0 && wmem_list_count(ended) == 0))
+        return 0;
+    if (tails_dirty || !tails_by_frame)
+        rebuild_tails();
+    in_frame = wmem_map_lookup(tails_by_frame, GUINT_TO_POINTER(pinfo->num));
+    if (!in_frame)
+        return 0;
+    *tails = wmem_array_get_raw(in_frame);
+    return wmem_array_get_count(in_frame);
+}
+
+void
+appmsg_stream_register(int proto)
+{
+    GString *error;
+
+    proto_appmsg = proto;
+    register_init_routine(appmsg_stream_init);
+    register_cleanup_routine(appmsg_stream_cleanup);
+    error = register_tap_listener("tcp", &streams, NULL, TL_REQUIRES_NOTHING, NULL, tcp_packet,
+                                  NULL, NULL);
+    if (error) {
+        ws_warning("AppMsg: cannot follow TCP streams: %s", error->str);
+        g_string_free(error, TRUE);
+    }
+}

@@ -1,0 +1,62 @@
+/* appmsg-stream.h — what the dissector remembers about one TCP connection.
+ *
+ * Which side is the client (PROTOCOL.md: the SYN sender; else the side not on the AppMsg port;
+ * else the first to send a message), the echo pairing of the Nth client message with the Nth
+ * server message, and a message the stream may end inside of. State is built on the first pass
+ * only and read on every pass, so any visiting order (two-pass tshark, the GUI) gives the same
+ * answers. Builds no tree items: packet-appmsg.c shows what is here. */
+#ifndef APPMSG_STREAM_H
+#define APPMSG_STREAM_H
+
+#include <epan/packet.h>
+
+typedef enum { APPMSG_C2S = 0, APPMSG_S2C = 1 } appmsg_dir;
+
+/* How an echo differs from its request. */
+#define APPMSG_DIFF_TYPE    0x1
+#define APPMSG_DIFF_LENGTH  0x2
+#define APPMSG_DIFF_PAYLOAD 0x4
+
+/* One dissected message, kept for the whole file (looked up again when frames are revisited). */
+typedef struct appmsg_msg {
+    guint32 frame; /* that completes the message */
+    nstime_t time;
+    guint32 type, length, crc; /* crc: CRC-32 of the payload, to compare an echo */
+    guint8 dir;                /* appmsg_dir */
+    guint8 diff;               /* APPMSG_DIFF_*, on the server message of a pair */
+    struct appmsg_msg *peer;   /* the other half of the echo pair, or NULL */
+} appmsg_msg;
+
+/* A message the stream ended inside of, as far as it was seen. */
+typedef struct {
+    guint32 start_frame, end_frame; /* frame of its first byte; frame that ended the stream */
+    guint64 seen, need;             /* bytes seen, bytes a whole message needs (0: unknown) */
+    gboolean have_header;
+    guint32 type, length;
+    const char *end; /* "FIN", "RST" or "end of capture" */
+} appmsg_tail;
+
+typedef struct appmsg_stream appmsg_stream;
+
+/* Registers the TCP tap listener and the postdissector plumbing; call from handoff. */
+void appmsg_stream_register(int proto);
+
+/* The state of pinfo's TCP connection (created on first use). */
+appmsg_stream *appmsg_stream_get(packet_info *pinfo);
+/* Direction of pinfo's message; on the first pass, the first message may fix the client. */
+appmsg_dir appmsg_stream_direction(appmsg_stream *s, packet_info *pinfo);
+
+/* First pass: records a message and pairs it with the other side's message of the same rank.
+ * Later passes: returns the record made then. key tells messages of one frame apart. */
+appmsg_msg *appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir,
+                                  guint32 type, guint32 length, guint32 crc);
+
+/* First pass: an incomplete message waits at the end of dir's data (NULL clears it). The TCP
+ * tap then counts what else arrives and notes FIN/RST; a stream that ends with it still
+ * waiting gets a tail. */
+void appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
+                               const appmsg_tail *pending);
+/* Tails to show in this frame, on passes after the first: returns how many, *tails the list. */
+guint appmsg_stream_tails_in_frame(packet_info *pinfo, const appmsg_tail *const **tails);
+
+#endif

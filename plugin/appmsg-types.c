@@ -1,0 +1,81 @@
+/* appmsg-types.c — the type-name table (UAT).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <epan/uat.h>
+
+#include "appmsg-types.h"
+
+typedef struct {
+    guint32 type;
+    char *name;
+} type_name_rec;
+
+static type_name_rec *type_names;
+static guint num_type_names;
+static GHashTable *names_by_type; /* type → name, rebuilt when the table changes */
+
+UAT_DEC_CB_DEF(appmsg_types, type, type_name_rec)
+UAT_CSTRING_CB_DEF(appmsg_types, name, type_name_rec)
+
+static void *
+type_name_copy(void *dest, const void *source, size_t len _U_)
+{
+    type_name_rec *d = dest;
+    const type_name_rec *s = source;
+
+    d->type = s->type;
+    d->name = g_strdup(s->name);
+    return d;
+}
+
+static gboolean
+type_name_update(void *record, char **error)
+{
+    type_name_rec *r = record;
+
+    if (!r->name || !*r->name) {
+        *error = g_strdup_printf("type %u: the name is empty", r->type);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+static void
+type_name_free(void *record)
+{
+    g_free(((type_name_rec *)record)->name);
+}
+
+static void
+type_names_changed(void)
+{
+    g_hash_table_remove_all(names_by_type);
+    for (guint i = 0; i < num_type_names; i++)
+        g_hash_table_insert(names_by_type, GUINT_TO_POINTER(type_names[i].type),
+                            type_names[i].name);
+}
+
+const char *
+appmsg_type_name(guint32 type)
+{
+    return num_type_names ? g_hash_table_lookup(names_by_type, GUINT_TO_POINTER(type)) : NULL;
+}
+
+void
+appmsg_types_register(module_t *module)
+{
+    static uat_field_t fields[] = {
+        UAT_FLD_DEC(appmsg_types, type, "Type", "Message type number (0 to 4294967295)"),
+        UAT_FLD_CSTRING(appmsg_types, name, "Name", "Name shown beside the number"),
+        UAT_END_FIELDS};
+    uat_t *uat;
+
+    names_by_type = g_hash_table_new(g_direct_hash, g_direct_equal);
+    uat = uat_new("AppMsg Type Names", sizeof(type_name_rec), "appmsg_types", TRUE, &type_names,
+                  &num_type_names, UAT_AFFECTS_DISSECTION, NULL, type_name_copy, type_name_update,
+                  type_name_free, type_names_changed, NULL, fields);
+    prefs_register_uat_preference(module, "type_names", "Type names",
+                                  "Names for message type numbers, shown beside the number", uat);
+}

@@ -1,0 +1,13 @@
+/* appmsg-types.h — names for message types, from a user table (UAT).
+ *
+ * Preferences → Protocols → AppMsg → Type names; stored in the profile as "appmsg_types". */
+#ifndef APPMSG_TYPES_H
+#define APPMSG_TYPES_H
+
+#include <epan/prefs.h>
+
+void appmsg_types_register(module_t *module);
+/* The user's name for type, or NULL. */
+const char *appmsg_type_name(guint32 type);
+
+#endif
