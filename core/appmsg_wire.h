@@ -56,4 +56,13 @@ appmsg_put_header(uint8_t *out, uint32_t type, uint32_t payload_len)
     return APPMSG_HDR_LEN;
 }
 
+/* Writes a checked-layout header (with the payload's CRC-32); returns APPMSG_CHECKED_HDR_LEN. */
+static inline size_t
+appmsg_put_checked_header(uint8_t *out, uint32_t type, uint32_t payload_len, uint32_t checksum)
+{
+    appmsg_put_header(out, type, payload_len);
+    appmsg_put_u32(out + APPMSG_OFF_CHECKSUM, checksum);
+    return APPMSG_CHECKED_HDR_LEN;
+}
+
 #endif

@@ -35,6 +35,19 @@ static const char usage_text[] =
     "  -t, --types A[-B]      message types, drawn from A..B (default 1-5)\n"
     "  -z, --size A[-B]       payload bytes, drawn from A..B (default 20-120)\n"
     "      --no-echo          the server only ACKs, it sends nothing back\n"
+    "      --checked          16-byte header with a CRC-32 of the payload (checked layout)\n"
+    "  -i, --inject KIND@N    put an error in message N (from 0); repeat for more. KIND:\n"
+    "                           bad-magic     wrong magic: a reader skips the message\n"
+    "                           oversize      length field far above any maximum\n"
+    "                           bad-utf8      payload bytes that are not UTF-8\n"
+    "                           bad-json      payload that is not JSON\n"
+    "                           bad-checksum  wrong CRC-32 (needs --checked)\n"
+    "                           garbage       17 bytes without a magic before the message\n"
+    "                           cut           the client's stream ends inside the message\n"
+    "                           echo-payload  the server's echo has a changed payload byte\n"
+    "                           echo-type     the server's echo has another type\n"
+    "      --cut-with HOW     how a cut stream ends: fin (default, on the last data segment),\n"
+    "                         rst, or none (the capture just ends there)\n"
     "  -p, --port N           server TCP port (default 65432)\n"
     "      --seed N           seed of every random choice (default 1); same seed, same bytes\n"
     "  -m, --manifest FILE    manifest to write (default: beside the capture, .manifest.jsonl)\n"
@@ -44,13 +57,16 @@ static const char usage_text[] =
     "\n"
     "Examples:\n"
     "  appmsg-gen -n 20 -s merged -k 4 -w merged.pcap\n"
-    "  appmsg-gen -n 1000 -s mixed --seed 7 -w - | tshark -r - -Y appmsg\n";
+    "  appmsg-gen -n 1000 -s mixed --seed 7 -w - | tshark -r - -Y appmsg\n"
+    "  appmsg-gen -n 10 -i bad-magic@2 -i bad-json@5 -i cut@9 -w errors.pcap\n";
 
 enum {
     OPT_MIXED_MAX = 256,
     OPT_NO_ECHO,
     OPT_SEED,
     OPT_NO_MANIFEST,
+    OPT_CHECKED,
+    OPT_CUT_WITH,
 };
 
 static const struct option long_options[] = {
@@ -66,6 +82,9 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"manifest", required_argument, NULL, 'm'},
     {"no-manifest", no_argument, NULL, OPT_NO_MANIFEST},
+    {"checked", no_argument, NULL, OPT_CHECKED},
+    {"inject", required_argument, NULL, 'i'},
+    {"cut-with", required_argument, NULL, OPT_CUT_WITH},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -130,6 +149,7 @@ set_defaults(gen_options *opt)
         {0x02, 0x00, 0x00, 0x00, 0x00, 0x02}, 0xc0000214, APPMSG_DEFAULT_PORT, 0};
 
     memset(opt, 0, sizeof *opt);
+    inject_plan_init(&opt->plan);
     opt->scenario = (scenario_config){
         .count = 10, .type_min = 1, .type_max = 5, .size_min = 20, .size_max = 120, .seed = 1};
     opt->segmenter = (segmenter_config){
@@ -166,7 +186,7 @@ cli_parse(int argc, char **argv, gen_options *opt)
     set_defaults(opt);
     opterr = 0; /* our own one-line messages */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":w:n:s:k:t:z:p:m:hV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":w:n:s:k:t:z:p:m:i:hV", long_options, NULL)) != -1) {
         switch (c) {
         case 'w':
             opt->output = optarg;
@@ -223,6 +243,24 @@ cli_parse(int argc, char **argv, gen_options *opt)
         case OPT_NO_MANIFEST:
             no_manifest = TRUE;
             break;
+        case OPT_CHECKED:
+            opt->plan.checked = TRUE;
+            break;
+        case 'i':
+            if (!inject_plan_add(&opt->plan, optarg))
+                return fail("--inject: expected KIND@N with KIND one of %s, got '%s'",
+                            inject_kind_names(), optarg);
+            break;
+        case OPT_CUT_WITH:
+            if (strcmp(optarg, "fin") == 0)
+                opt->plan.cut_with = CUT_FIN;
+            else if (strcmp(optarg, "rst") == 0)
+                opt->plan.cut_with = CUT_RST;
+            else if (strcmp(optarg, "none") == 0)
+                opt->plan.cut_with = CUT_NONE;
+            else
+                return fail("--cut-with: expected fin, rst or none, got '%s'", optarg);
+            break;
         case 'h':
             fputs(usage_text, stdout);
             return 0;
@@ -241,6 +279,8 @@ cli_parse(int argc, char **argv, gen_options *opt)
         return fail("no output file: give -w FILE, or -w - for standard output");
     if (manifest && no_manifest)
         return fail("--manifest and --no-manifest contradict each other");
+    if (opt->plan.at[INJ_BAD_CHECKSUM]->len && !opt->plan.checked)
+        return fail("--inject bad-checksum needs --checked: the plain layout has no checksum");
 
     set_seed(opt, seed);
     if (manifest)
@@ -254,4 +294,5 @@ void
 cli_options_clear(gen_options *opt)
 {
     g_clear_pointer(&opt->manifest_path, g_free);
+    inject_plan_clear(&opt->plan);
 }

@@ -3,6 +3,7 @@
 #define APPMSG_GEN_CLI_H
 
 #include "conversation.h"
+#include "inject.h"
 #include "scenario.h"
 #include "segmenter.h"
 
@@ -12,6 +13,7 @@ typedef struct {
     scenario_config scenario;
     segmenter_config segmenter;
     conversation_config conversation;
+    inject_plan plan;
 } gen_options;
 
 /* Exit code for every error the user can cause: bad arguments, unreadable or unwritable files. */

@@ -1,56 +1,166 @@
-/* conversation.c — scenario → encoder → segmenter → TCP builder → sink. */
+/* conversation.c — scenario → encoder (with injected errors) → segmenter → TCP builder → sink. */
+#include <string.h>
+
 #include "appmsg_wire.h"
 #include "conversation.h"
+
+/* The echo differs from the request at one stream offset (echo-type, echo-payload). */
+typedef struct {
+    guint64 offset;
+    guint8 value;
+} echo_patch;
 
 typedef struct {
     const conversation_config *cfg;
     tcp_conn tcp;
+    guint64 pushed;  /* client stream bytes handed to the segmenter */
+    guint64 emitted; /* client stream bytes sent as segments */
+    GArray *patches; /* echo_patch, by offset */
+    guint next_patch;
+    GByteArray *echo;
 } conversation;
 
-/* A client segment, then (echo) the server sending the same bytes back. */
+/* A client segment, then (echo) the server sending the same bytes back, patched where the plan
+ * alters the echo. fin: the client's stream ends with this segment. */
 static gboolean
-on_segment(void *ctx, const guint8 *data, gsize len, GError **err)
+send_segment(conversation *cv, const guint8 *data, gsize len, gboolean fin, GError **err)
 {
-    conversation *cv = ctx;
-
-    if (!tcp_conn_send(&cv->tcp, TCP_C2S, data, len, err))
+    if (!(fin ? tcp_conn_send_fin : tcp_conn_send)(&cv->tcp, TCP_C2S, data, len, err))
         return FALSE;
     if (cv->cfg->echo) {
+        g_byte_array_set_size(cv->echo, 0);
+        g_byte_array_append(cv->echo, data, (guint)len);
+        for (; cv->next_patch < cv->patches->len; cv->next_patch++) {
+            echo_patch *p = &g_array_index(cv->patches, echo_patch, cv->next_patch);
+            if (p->offset >= cv->emitted + len)
+                break;
+            cv->echo->data[p->offset - cv->emitted] = p->value;
+        }
         tcp_conn_advance(&cv->tcp, cv->cfg->echo_delay_usec);
-        if (!tcp_conn_send(&cv->tcp, TCP_S2C, data, len, err))
+        if (!tcp_conn_send(&cv->tcp, TCP_S2C, cv->echo->data, len, err))
             return FALSE;
     }
+    cv->emitted += len;
     tcp_conn_advance(&cv->tcp, cv->cfg->gap_usec);
     return TRUE;
 }
 
-gboolean
-conversation_run(const conversation_config *cfg, scenario *sc, const segmenter_config *seg_cfg,
-                 packet_sink *sink, manifest *mf, GError **err)
+static gboolean
+on_segment(void *ctx, const guint8 *data, gsize len, GError **err)
 {
-    conversation cv = {.cfg = cfg};
-    GByteArray *wire = g_byte_array_sized_new(256);
-    segmenter *seg = segmenter_new(seg_cfg, on_segment, &cv);
-    scenario_message msg;
-    gboolean ok;
+    return send_segment(ctx, data, len, FALSE, err);
+}
 
+static void
+add_patches(conversation *cv, const encoded_message *e, gsize header_len)
+{
+    guint64 base = cv->pushed + e->msg_start;
+    guint8 type[4];
+
+    appmsg_put_u32(type, e->echo_type);
+    for (guint i = 0; i < 4; i++) {
+        echo_patch p = {base + APPMSG_OFF_TYPE + i, type[i]};
+        if (type[i] != e->wire->data[e->msg_start + APPMSG_OFF_TYPE + i])
+            g_array_append_val(cv->patches, p);
+    }
+    for (guint i = 0; i < e->payload->len; i++) {
+        echo_patch p = {base + header_len + i, e->echo_payload->data[i]};
+        if (p.value != e->payload->data[i])
+            g_array_append_val(cv->patches, p);
+    }
+}
+
+static void
+record(manifest *mf, const conversation_config *cfg, const scenario_message *msg,
+       const encoded_message *e)
+{
+    gboolean cut = (e->kinds & (1u << INJ_CUT)) != 0;
+    manifest_entry m = {
+        .conn = cfg->id,
+        .dir = TCP_C2S,
+        .index = msg->index,
+        .type = e->type,
+        .length = e->length,
+        .payload = e->payload->data,
+        .payload_len = e->payload->len,
+        .error = inject_error_name(
+            e->kinds & ~((1u << INJ_GARBAGE) | (1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE))),
+        .garbage_before = (guint32)e->msg_start,
+        .sent = cut ? (gint64)(e->sent - e->msg_start) : -1};
+
+    manifest_add(mf, &m);
+    if (!cfg->echo)
+        return;
+    m.dir = TCP_S2C;
+    m.type = e->echo_type;
+    m.payload = e->echo_payload->data;
+    if (e->kinds & ((1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE)))
+        m.error = "echo_differs";
+    manifest_add(mf, &m);
+}
+
+/* The stream ends inside this message: what is left of the segmenter goes out, then the part
+ * of the message that was sent, then FIN (on that last segment) or RST. */
+static gboolean
+cut_stream(conversation *cv, segmenter *seg, const encoded_message *e, int cut_with, GError **err)
+{
+    gsize off = 0;
+
+    if (!segmenter_flush(seg, err))
+        return FALSE;
+    while (off < e->sent) {
+        gsize n = MIN(e->sent - off, (gsize)TCP_BUILDER_MSS);
+        gboolean fin = cut_with == CUT_FIN && off + n == e->sent;
+        if (!send_segment(cv, e->wire->data + off, n, fin, err))
+            return FALSE;
+        off += n;
+    }
+    switch (cut_with) {
+    case CUT_FIN:
+        return tcp_conn_finish(&cv->tcp, TCP_C2S, err);
+    case CUT_RST:
+        return tcp_conn_reset(&cv->tcp, TCP_C2S, err);
+    default:
+        return TRUE; /* the capture ends here */
+    }
+}
+
+gboolean
+conversation_run(const conversation_config *cfg, scenario *sc, const inject_plan *plan,
+                 const segmenter_config *seg_cfg, packet_sink *sink, manifest *mf, GError **err)
+{
+    conversation cv = {.cfg = cfg,
+                       .patches = g_array_new(FALSE, FALSE, sizeof(echo_patch)),
+                       .echo = g_byte_array_new()};
+    segmenter *seg = segmenter_new(seg_cfg, on_segment, &cv);
+    gsize header_len = appmsg_header_len(plan->checked);
+    encoded_message e;
+    scenario_message msg;
+    gboolean ok, cut = FALSE;
+
+    encoded_message_init(&e);
     tcp_conn_init(&cv.tcp, &cfg->client, &cfg->server, cfg->start_usec, sink);
     ok = tcp_conn_open(&cv.tcp, err);
     tcp_conn_advance(&cv.tcp, cfg->gap_usec);
-    while (ok && scenario_next(sc, &msg)) {
-        g_byte_array_set_size(wire, APPMSG_HDR_LEN);
-        appmsg_put_header(wire->data, msg.type, msg.length);
-        g_byte_array_append(wire, msg.payload, msg.length);
-        if (mf) {
-            manifest_add(mf, cfg->id, TCP_C2S, msg.index, msg.type, msg.payload, msg.length);
-            if (cfg->echo)
-                manifest_add(mf, cfg->id, TCP_S2C, msg.index, msg.type, msg.payload, msg.length);
-        }
-        ok = segmenter_push(seg, wire->data, wire->len, err);
+    while (ok && !cut && scenario_next(sc, &msg)) {
+        inject_encode(plan, &msg, &e);
+        if (mf)
+            record(mf, cfg, &msg, &e);
+        add_patches(&cv, &e, header_len);
+        cut = (e.kinds & (1u << INJ_CUT)) != 0;
+        if (cut)
+            ok = cut_stream(&cv, seg, &e, (int)plan->cut_with, err);
+        else
+            ok = segmenter_push(seg, e.wire->data, e.wire->len, err);
+        cv.pushed += e.wire->len;
     }
-    ok = ok && segmenter_flush(seg, err);
-    ok = ok && tcp_conn_close(&cv.tcp, err);
+    if (!cut) {
+        ok = ok && segmenter_flush(seg, err);
+        ok = ok && tcp_conn_close(&cv.tcp, err);
+    }
     segmenter_free(seg);
-    g_byte_array_free(wire, TRUE);
+    encoded_message_clear(&e);
+    g_array_free(cv.patches, TRUE);
+    g_byte_array_free(cv.echo, TRUE);
     return ok;
 }

@@ -1,11 +1,13 @@
 /* conversation.h — one TCP connection, start to end: the pipeline's driver.
  *
- * Pulls messages from a scenario, encodes them (core/appmsg_wire.h), cuts the client's stream
- * with a segmenter, and has the server echo every segment it receives unchanged, as the seeds'
- * echo server (recv then sendall) does. Frames go to the sink, messages to the manifest. */
+ * Pulls messages from a scenario, encodes them with the planned errors (inject.h), cuts the
+ * client's stream with a segmenter, and has the server echo every segment it receives, as the
+ * seeds' echo server (recv then sendall) does: unchanged, unless the plan alters an echo.
+ * Frames go to the sink, messages to the manifest. */
 #ifndef APPMSG_GEN_CONVERSATION_H
 #define APPMSG_GEN_CONVERSATION_H
 
+#include "inject.h"
 #include "manifest.h"
 #include "packet_sink.h"
 #include "scenario.h"
@@ -21,8 +23,8 @@ typedef struct {
     guint64 echo_delay_usec; /* between a segment and its echo */
 } conversation_config;
 
-/* mf may be NULL (no manifest). */
-gboolean conversation_run(const conversation_config *cfg, scenario *sc,
+/* mf may be NULL (no manifest). plan says which messages carry errors and the layout. */
+gboolean conversation_run(const conversation_config *cfg, scenario *sc, const inject_plan *plan,
                           const segmenter_config *seg_cfg, packet_sink *sink, manifest *mf,
                           GError **err);
 

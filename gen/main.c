@@ -26,8 +26,10 @@ main(int argc, char **argv)
     gboolean ok;
     int rc = cli_parse(argc, argv, &opt);
 
-    if (rc >= 0)
+    if (rc >= 0) {
+        cli_options_clear(&opt);
         return rc;
+    }
     if (!(sink = pcap_sink_open(opt.output, DLT_EN10MB, &err))) {
         cli_options_clear(&opt);
         return report(err);
@@ -39,7 +41,7 @@ main(int argc, char **argv)
     }
 
     sc = scenario_new(&opt.scenario);
-    ok = conversation_run(&opt.conversation, sc, &opt.segmenter, sink, mf, &err);
+    ok = conversation_run(&opt.conversation, sc, &opt.plan, &opt.segmenter, sink, mf, &err);
     scenario_free(sc);
 
     /* Both outputs appear, or neither. */

@@ -23,33 +23,44 @@ manifest_open(const char *path, GError **err)
 }
 
 void
-manifest_add(manifest *m, guint conn, tcp_dir dir, guint64 index, guint32 type,
-             const guint8 *payload, guint32 length)
+manifest_add(manifest *m, const manifest_entry *e)
 {
     json_dumper d = {.output_file = m->file.fp};
 
     json_dumper_begin_object(&d);
     json_dumper_set_member_name(&d, "conn");
-    json_dumper_value_anyf(&d, "%u", conn);
+    json_dumper_value_anyf(&d, "%u", e->conn);
     json_dumper_set_member_name(&d, "dir");
-    json_dumper_value_string(&d, dir == TCP_C2S ? "c2s" : "s2c");
+    json_dumper_value_string(&d, e->dir == TCP_C2S ? "c2s" : "s2c");
     json_dumper_set_member_name(&d, "index");
-    json_dumper_value_anyf(&d, "%" G_GUINT64_FORMAT, index);
+    json_dumper_value_anyf(&d, "%" G_GUINT64_FORMAT, e->index);
     json_dumper_set_member_name(&d, "type");
-    json_dumper_value_anyf(&d, "%u", type);
+    json_dumper_value_anyf(&d, "%u", e->type);
     json_dumper_set_member_name(&d, "length");
-    json_dumper_value_anyf(&d, "%u", length);
+    json_dumper_value_anyf(&d, "%u", e->length);
     /* Text when it is text; bytes that are not UTF-8 (or hold a NUL) in base64. */
-    if (g_utf8_validate((const char *)payload, length, NULL)) {
+    if (g_utf8_validate((const char *)e->payload, e->payload_len, NULL)) {
         g_string_truncate(m->text, 0);
-        g_string_append_len(m->text, (const char *)payload, length);
+        g_string_append_len(m->text, (const char *)e->payload, e->payload_len);
         json_dumper_set_member_name(&d, "payload");
         json_dumper_value_string(&d, m->text->str);
     } else {
         json_dumper_set_member_name(&d, "payload_base64");
         json_dumper_begin_base64(&d);
-        json_dumper_write_base64(&d, payload, length);
+        json_dumper_write_base64(&d, e->payload, e->payload_len);
         json_dumper_end_base64(&d);
+    }
+    if (e->error) {
+        json_dumper_set_member_name(&d, "error");
+        json_dumper_value_string(&d, e->error);
+    }
+    if (e->garbage_before) {
+        json_dumper_set_member_name(&d, "garbage_before");
+        json_dumper_value_anyf(&d, "%u", e->garbage_before);
+    }
+    if (e->sent >= 0) {
+        json_dumper_set_member_name(&d, "sent");
+        json_dumper_value_anyf(&d, "%" G_GINT64_FORMAT, e->sent);
     }
     json_dumper_end_object(&d);
     json_dumper_finish(&d);

@@ -11,9 +11,21 @@
 
 typedef struct manifest manifest;
 
+/* One message as it went on the wire. */
+typedef struct {
+    guint conn;
+    tcp_dir dir;
+    guint64 index;
+    guint32 type, length; /* as the header says */
+    const guint8 *payload;
+    guint32 payload_len;    /* bytes that followed the header (differs from length: oversize) */
+    const char *error;      /* injected error, NULL for none */
+    guint32 garbage_before; /* bytes without a magic sent just before the message */
+    gint64 sent; /* bytes of the message that went out before the stream ended; -1: all */
+} manifest_entry;
+
 manifest *manifest_open(const char *path, GError **err);
-void manifest_add(manifest *m, guint conn, tcp_dir dir, guint64 index, guint32 type,
-                  const guint8 *payload, guint32 length);
+void manifest_add(manifest *m, const manifest_entry *e);
 gboolean manifest_commit(manifest *m, GError **err);
 void manifest_discard(manifest *m);
 

@@ -11,6 +11,7 @@
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
+#define TH_RST 0x04
 #define TH_PSH 0x08
 #define TH_ACK 0x10
 
@@ -120,12 +121,12 @@ tcp_conn_open(tcp_conn *c, GError **err)
     return emit(c, TCP_C2S, TH_ACK, NULL, 0, err);
 }
 
-gboolean
-tcp_conn_send(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err)
+static gboolean
+send_data(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len, GError **err)
 {
     tcp_side *receiver = &c->side[!dir];
 
-    if (!emit(c, dir, TH_PSH | TH_ACK, data, len, err))
+    if (!emit(c, dir, flags, data, len, err))
         return FALSE;
     if (++receiver->unacked < 2)
         return TRUE;
@@ -134,13 +135,35 @@ tcp_conn_send(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **
 }
 
 gboolean
+tcp_conn_send(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err)
+{
+    return send_data(c, dir, TH_PSH | TH_ACK, data, len, err);
+}
+
+gboolean
+tcp_conn_send_fin(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err)
+{
+    return send_data(c, dir, TH_PSH | TH_ACK | TH_FIN, data, len, err);
+}
+
+gboolean
+tcp_conn_finish(tcp_conn *c, tcp_dir dir, GError **err)
+{
+    tcp_conn_advance(c, ACK_DELAY_USEC);
+    if (!emit(c, (tcp_dir)!dir, TH_FIN | TH_ACK, NULL, 0, err))
+        return FALSE;
+    tcp_conn_advance(c, ACK_DELAY_USEC);
+    return emit(c, dir, TH_ACK, NULL, 0, err);
+}
+
+gboolean
 tcp_conn_close(tcp_conn *c, GError **err)
 {
-    if (!emit(c, TCP_C2S, TH_FIN | TH_ACK, NULL, 0, err))
-        return FALSE;
-    tcp_conn_advance(c, ACK_DELAY_USEC);
-    if (!emit(c, TCP_S2C, TH_FIN | TH_ACK, NULL, 0, err))
-        return FALSE;
-    tcp_conn_advance(c, ACK_DELAY_USEC);
-    return emit(c, TCP_C2S, TH_ACK, NULL, 0, err);
+    return emit(c, TCP_C2S, TH_FIN | TH_ACK, NULL, 0, err) && tcp_conn_finish(c, TCP_C2S, err);
+}
+
+gboolean
+tcp_conn_reset(tcp_conn *c, tcp_dir dir, GError **err)
+{
+    return emit(c, dir, TH_RST | TH_ACK, NULL, 0, err);
 }

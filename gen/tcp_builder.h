@@ -43,8 +43,14 @@ gboolean tcp_conn_open(tcp_conn *c, GError **err);
 /* One data segment (at most TCP_BUILDER_MSS bytes) from dir's side, plus the receiver's delayed
  * ACK when one is due. */
 gboolean tcp_conn_send(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err);
+/* A last data segment from dir's side that also carries FIN. */
+gboolean tcp_conn_send_fin(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err);
+/* After dir's FIN: FIN-ACK from the other side, last ACK from dir. */
+gboolean tcp_conn_finish(tcp_conn *c, tcp_dir dir, GError **err);
 /* FIN from the client, FIN-ACK from the server, last ACK from the client. */
 gboolean tcp_conn_close(tcp_conn *c, GError **err);
+/* RST (with ACK) from dir's side: the connection is gone. */
+gboolean tcp_conn_reset(tcp_conn *c, tcp_dir dir, GError **err);
 void tcp_conn_advance(tcp_conn *c, guint64 usec);
 
 #endif

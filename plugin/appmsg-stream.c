@@ -6,7 +6,6 @@
 #include <epan/conversation.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
-#include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 
 #include "appmsg-stream.h"
@@ -179,6 +178,7 @@ appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
     s->pending[dir] = pending != NULL;
     if (pending) {
         s->tail[dir] = *pending;
+        s->tail[dir].dir = (guint8)dir;
         s->tail[dir].end_frame = pinfo->num;
         s->counted_through = pinfo->num;
     }
@@ -186,7 +186,7 @@ appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
 }
 
 /* The stream ended in dir while a message was incomplete: that is final. */
-static void
+static const appmsg_tail *
 end_pending(appmsg_stream *s, appmsg_dir dir, guint32 frame, const char *how)
 {
     appmsg_tail *t = wmem_new(wmem_file_scope(), appmsg_tail);
@@ -198,45 +198,45 @@ end_pending(appmsg_stream *s, appmsg_dir dir, guint32 frame, const char *how)
     s->pending[dir] = FALSE;
     pending_count--;
     tails_dirty = TRUE;
+    return t;
 }
 
-/* Every TCP packet, first pass: remembers SYN senders, and follows streams that wait for the
- * rest of a message (more bytes, or FIN/RST). Runs after the packet is dissected. */
-static tap_packet_status
-tcp_packet(void *tapdata _U_, packet_info *pinfo, epan_dissect_t *edt _U_, const void *data,
-           tap_flags_t flags _U_)
+guint
+appmsg_stream_observe_tcp(packet_info *pinfo, guint32 index, guint16 flags, guint32 seglen,
+                          const appmsg_tail *const **ended_here)
 {
-    const struct tcpheader *th = data;
+    static const appmsg_tail *just_ended[2];
+    guint n = 0;
     appmsg_stream *s;
 
     if (pinfo->fd->visited || !streams)
-        return TAP_PACKET_DONT_REDRAW;
-    if ((th->th_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
-        guint8 zero = SIDE_UNKNOWN, side;
-        while (wmem_array_get_count(syn_sides) <= th->th_stream)
+        return 0;
+    if ((flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+        guint8 zero = SIDE_UNKNOWN;
+        while (wmem_array_get_count(syn_sides) <= index)
             wmem_array_append_one(syn_sides, zero);
-        side = sender_side(&th->ip_src, th->th_sport, &th->ip_dst, th->th_dport);
-        *(guint8 *)wmem_array_index(syn_sides, th->th_stream) = side;
+        *(guint8 *)wmem_array_index(syn_sides, index) =
+            sender_side(&pinfo->src, pinfo->srcport, &pinfo->dst, pinfo->destport);
     }
-    if (pending_count == 0 || !(s = wmem_map_lookup(streams, GUINT_TO_POINTER(th->th_stream))) ||
+    if (pending_count == 0 || !(s = wmem_map_lookup(streams, GUINT_TO_POINTER(index))) ||
         !s->client_known)
-        return TAP_PACKET_DONT_REDRAW;
+        return 0;
 
-    appmsg_dir dir = direction_of(s, &th->ip_src, th->th_sport);
-    if (s->pending[dir] && pinfo->num > s->counted_through && th->th_have_seglen &&
-        th->th_seglen > 0) {
-        s->tail[dir].seen += th->th_seglen;
+    appmsg_dir dir = direction_of(s, &pinfo->src, pinfo->srcport);
+    if (s->pending[dir] && pinfo->num > s->counted_through && seglen > 0) {
+        s->tail[dir].seen += seglen;
         s->tail[dir].end_frame = pinfo->num;
         tails_dirty = TRUE;
     }
-    if (th->th_flags & TH_RST) { /* a reset ends both directions */
+    if (flags & TH_RST) { /* a reset ends both directions */
         for (int d = APPMSG_C2S; d <= APPMSG_S2C; d++)
             if (s->pending[d])
-                end_pending(s, (appmsg_dir)d, pinfo->num, "RST");
-    } else if ((th->th_flags & TH_FIN) && s->pending[dir]) {
-        end_pending(s, dir, pinfo->num, "FIN");
+                just_ended[n++] = end_pending(s, (appmsg_dir)d, pinfo->num, "RST");
+    } else if ((flags & TH_FIN) && s->pending[dir]) {
+        just_ended[n++] = end_pending(s, dir, pinfo->num, "FIN");
     }
-    return TAP_PACKET_DONT_REDRAW;
+    *ended_here = just_ended;
+    return n;
 }
 
 static void
@@ -298,15 +298,7 @@ appmsg_stream_tails_in_frame(packet_info *pinfo, const appmsg_tail *const **tail
 void
 appmsg_stream_register(int proto)
 {
-    GString *error;
-
     proto_appmsg = proto;
     register_init_routine(appmsg_stream_init);
     register_cleanup_routine(appmsg_stream_cleanup);
-    error = register_tap_listener("tcp", &streams, NULL, TL_REQUIRES_NOTHING, NULL, tcp_packet,
-                                  NULL, NULL);
-    if (error) {
-        ws_warning("AppMsg: cannot follow TCP streams: %s", error->str);
-        g_string_free(error, TRUE);
-    }
 }

@@ -4,7 +4,11 @@
  * else the first to send a message), the echo pairing of the Nth client message with the Nth
  * server message, and a message the stream may end inside of. State is built on the first pass
  * only and read on every pass, so any visiting order (two-pass tshark, the GUI) gives the same
- * answers. Builds no tree items: packet-appmsg.c shows what is here. */
+ * answers. Builds no tree items: packet-appmsg.c shows what is here.
+ *
+ * TCP does not call a subdissector for a segment without payload (a SYN, a bare FIN or RST), so
+ * the dissector's postdissector reports every TCP packet's flags here (appmsg_stream_observe_tcp).
+ */
 #ifndef APPMSG_STREAM_H
 #define APPMSG_STREAM_H
 
@@ -34,11 +38,12 @@ typedef struct {
     gboolean have_header;
     guint32 type, length;
     const char *end; /* "FIN", "RST" or "end of capture" */
+    guint8 dir;      /* appmsg_dir */
 } appmsg_tail;
 
 typedef struct appmsg_stream appmsg_stream;
 
-/* Registers the TCP tap listener and the postdissector plumbing; call from handoff. */
+/* Registers the per-file state; call from handoff. */
 void appmsg_stream_register(int proto);
 
 /* The state of pinfo's TCP connection (created on first use). */
@@ -51,11 +56,16 @@ appmsg_dir appmsg_stream_direction(appmsg_stream *s, packet_info *pinfo);
 appmsg_msg *appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir,
                                   guint32 type, guint32 length, guint32 crc);
 
-/* First pass: an incomplete message waits at the end of dir's data (NULL clears it). The TCP
- * tap then counts what else arrives and notes FIN/RST; a stream that ends with it still
+/* First pass: an incomplete message waits at the end of dir's data (NULL clears it). Observed
+ * TCP packets then count what else arrives and note FIN/RST; a stream that ends with it still
  * waiting gets a tail. */
 void appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
                                const appmsg_tail *pending);
+/* Every TCP packet, first pass, after dissection: notes SYN senders, and follows directions
+ * that wait for the rest of a message. Returns the tails this packet ends (FIN/RST), to show in
+ * it at once, in *ended_here. */
+guint appmsg_stream_observe_tcp(packet_info *pinfo, guint32 index, guint16 flags, guint32 seglen,
+                                const appmsg_tail *const **ended_here);
 /* Tails to show in this frame, on passes after the first: returns how many, *tails the list. */
 guint appmsg_stream_tails_in_frame(packet_info *pinfo, const appmsg_tail *const **tails);
 

@@ -53,6 +53,11 @@ static expert_field ei_appmsg_echo_differs = EI_INIT;
 static dissector_handle_t appmsg_handle;
 static dissector_handle_t json_handle;
 
+/* TCP fields the postdissector reads (primed, so present even without a visible tree). */
+static int hf_tcp_stream = -1;
+static int hf_tcp_flags = -1;
+static int hf_tcp_len = -1;
+
 /* Preferences. */
 static gboolean appmsg_desegment = TRUE;
 static gboolean appmsg_checked = FALSE;
@@ -97,6 +102,24 @@ type_label(packet_info *pinfo, guint32 type)
                 : wmem_strdup_printf(pinfo->pool, "%u(%u)", type, type);
 }
 
+/* "login (3)" with a name from the type table, else "3": for the tree. */
+static const char *
+type_text(packet_info *pinfo, guint32 type)
+{
+    const char *name = appmsg_type_name(type);
+    return name ? wmem_strdup_printf(pinfo->pool, "%s (%u)", name, type)
+                : wmem_strdup_printf(pinfo->pool, "%u", type);
+}
+
+/* The type field, shown with its name when the user gave it one. */
+static proto_item *
+add_type_field(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int offset, int len,
+               guint32 type)
+{
+    return proto_tree_add_uint_format_value(tree, hf_appmsg_type, tvb, offset, len, type, "%s",
+                                            type_text(pinfo, type));
+}
+
 static const char *const error_labels[] = {"bad magic",   "length above maximum", "not UTF-8",
                                            "not JSON",    "bad checksum",         "truncated",
                                            "echo differs"};
@@ -120,31 +143,20 @@ add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item *
     return proto_item_add_subtree(*ti, ett_appmsg);
 }
 
-/* Magic, type (with its name), length and, in the checked layout, the checksum field. */
+/* Magic, type (with its name) and length. */
 static void
-add_header_fields(proto_tree *tree, tvbuff_t *tvb, const appmsg_frame *f)
+add_header_fields(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const appmsg_frame *f)
 {
-    const char *name = appmsg_type_name(f->type);
-
     proto_tree_add_item(tree, hf_appmsg_magic, tvb, APPMSG_OFF_MAGIC, 4, ENC_BIG_ENDIAN);
-    if (name)
-        proto_tree_add_uint_format_value(tree, hf_appmsg_type, tvb, APPMSG_OFF_TYPE, 4, f->type,
-                                         "%s (%u)", name, f->type);
-    else
-        proto_tree_add_item(tree, hf_appmsg_type, tvb, APPMSG_OFF_TYPE, 4, ENC_BIG_ENDIAN);
+    add_type_field(tree, pinfo, tvb, APPMSG_OFF_TYPE, 4, f->type);
     proto_tree_add_item(tree, hf_appmsg_length, tvb, APPMSG_OFF_LENGTH, 4, ENC_BIG_ENDIAN);
 }
 
+/* "AppMsg, Type: login (3), Length: 42" and what more there is to say. */
 static void
-set_item_text(proto_item *ti, const appmsg_frame *f, const char *more)
+set_item_text(proto_item *ti, packet_info *pinfo, guint32 type, guint32 length, const char *more)
 {
-    const char *name = appmsg_type_name(f->type);
-
-    if (name)
-        proto_item_set_text(ti, "AppMsg, Type: %s (%u), Length: %u%s", name, f->type, f->length,
-                            more);
-    else
-        proto_item_set_text(ti, "AppMsg, Type: %u, Length: %u%s", f->type, f->length, more);
+    proto_item_set_text(ti, "AppMsg, Type: %s, Length: %u%s", type_text(pinfo, type), length, more);
 }
 
 /* Payload checks: UTF-8, then exactly one JSON value. Returns APPMSG_ERR_* found. */
@@ -249,7 +261,7 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     proto_tree *tree = add_message_item(c, tvb, 0, -1, &ti);
     const char *pairing;
 
-    add_header_fields(tree, tvb, f);
+    add_header_fields(tree, c->pinfo, tvb, f);
     if (appmsg_checked)
         errors |= check_checksum(c, tree, tvb, f, crc);
     /* Always present, even when empty, so that field occurrences line up across messages. */
@@ -258,7 +270,7 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     errors |= check_payload(c, payload_item, payload, f->length);
     pairing = add_pairing(c, tree, tvb, m, &errors);
 
-    set_item_text(ti, f, pairing);
+    set_item_text(ti, c->pinfo, f->type, f->length, pairing);
     add_info(
         c->pinfo,
         wmem_strdup_printf(c->pinfo->pool, "%s %u B", type_label(c->pinfo, f->type), f->length),
@@ -300,14 +312,14 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
 
     next_message_in_frame(c->pinfo);
     tree = add_message_item(c, tvb, 0, -1, &ti);
-    add_header_fields(tree, tvb, f);
+    add_header_fields(tree, c->pinfo, tvb, f);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
     proto_item_append_text(li, " (not read: the length is above the maximum)");
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_too_large,
                            "Length %u is above the maximum of %u: not waiting for it; "
                            "skipping to the next magic",
                            f->length, appmsg_max_length);
-    set_item_text(ti, f, ", length above the maximum");
+    set_item_text(ti, c->pinfo, f->type, f->length, ", length above the maximum");
     add_info(
         c->pinfo,
         wmem_strdup_printf(c->pinfo->pool, "%s %u B", type_label(c->pinfo, f->type), f->length),
@@ -327,10 +339,10 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     next_message_in_frame(c->pinfo);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     if (f->have_header) {
-        add_header_fields(tree, tvb, f);
+        add_header_fields(tree, c->pinfo, tvb, f);
         proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len,
                             (gint)(avail - f->header_len), ENC_UTF_8);
-        set_item_text(ti, f,
+        set_item_text(ti, c->pinfo, f->type, f->length,
                       wmem_strdup_printf(c->pinfo->pool, ", truncated: %u of %u bytes", avail,
                                          (guint)f->need));
     } else {
@@ -381,10 +393,14 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             break;
         case APPMSG_FRAME_NEED_MORE:
             if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
-                appmsg_tail pending = {pinfo->num,    pinfo->num, len - offset, f.need,
-                                       f.have_header, f.type,     f.length,     NULL};
+                appmsg_tail pending = {pinfo->num, pinfo->num,    len - offset,
+                                       f.need,     f.have_header, f.type,
+                                       f.length,   NULL,          (guint8)c.dir};
                 pinfo->desegment_offset = (int)offset;
-                pinfo->desegment_len = (guint32)(f.need - (len - offset));
+                /* Without the whole header, take the next segment whole (as tcp_dissect_pdus
+                 * does): a reassembly cut to the header's end would need extending. */
+                pinfo->desegment_len =
+                    f.have_header ? (guint32)(f.need - (len - offset)) : DESEGMENT_ONE_MORE_SEGMENT;
                 appmsg_stream_set_pending(c.stream, pinfo, c.dir, &pending);
                 return (int)len;
             }
@@ -399,13 +415,38 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     return (int)len;
 }
 
-/* Messages the stream ended inside of, found after the first pass (FIN, RST or the end of the
- * capture came in a frame the dissector itself was not called for). */
+/* The value of the last (innermost) occurrence of an unsigned field in the tree. */
+static gboolean
+last_uint(proto_tree *tree, int hf, guint32 *value)
+{
+    GPtrArray *found = hf > 0 && tree ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+
+    if (!found || found->len == 0)
+        return FALSE;
+    *value = fvalue_get_uinteger(&((field_info *)found->pdata[found->len - 1])->value);
+    return TRUE;
+}
+
+/* Postdissector. Messages a stream ended inside of: TCP calls no subdissector for a bare FIN or
+ * RST, nor at the end of the capture. On the first pass it reports every TCP packet's flags to
+ * the stream state and shows what a FIN or RST ended at once; on later passes it also shows
+ * messages cut by the end of the capture, in the last frame that carried their bytes. */
 static int
 dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    const appmsg_tail *const *tails;
-    guint n = appmsg_stream_tails_in_frame(pinfo, &tails);
+    const appmsg_tail *const *tails = NULL;
+    guint32 stream, flags, seglen;
+    guint n;
+
+    if (pinfo->ptype != PT_TCP)
+        return 0;
+    if (pinfo->fd->visited)
+        n = appmsg_stream_tails_in_frame(pinfo, &tails);
+    else if (last_uint(tree, hf_tcp_stream, &stream) && last_uint(tree, hf_tcp_flags, &flags) &&
+             last_uint(tree, hf_tcp_len, &seglen))
+        n = appmsg_stream_observe_tcp(pinfo, stream, (guint16)flags, seglen, &tails);
+    else
+        return 0;
 
     for (guint i = 0; i < n; i++) {
         const appmsg_tail *t = tails[i];
@@ -419,11 +460,12 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
         }
         proto_item_set_generated(ti);
         if (t->have_header) {
-            proto_item_set_text(ti,
-                                "AppMsg, Type: %u, Length: %u, truncated (%s): %" G_GUINT64_FORMAT
-                                " of %" G_GUINT64_FORMAT " bytes, from frame %u",
-                                t->type, t->length, t->end, t->seen, t->need, t->start_frame);
-            proto_item_set_generated(proto_tree_add_uint(st, hf_appmsg_type, tvb, 0, 0, t->type));
+            set_item_text(ti, pinfo, t->type, t->length,
+                          wmem_strdup_printf(pinfo->pool,
+                                             ", truncated (%s): %" G_GUINT64_FORMAT
+                                             " of %" G_GUINT64_FORMAT " bytes, from frame %u",
+                                             t->end, t->seen, t->need, t->start_frame));
+            proto_item_set_generated(add_type_field(st, pinfo, tvb, 0, 0, t->type));
             proto_item_set_generated(
                 proto_tree_add_uint(st, hf_appmsg_length, tvb, 0, 0, t->length));
             proto_item_set_generated(proto_tree_add_string(st, hf_appmsg_payload, tvb, 0, 0, ""));
@@ -442,8 +484,13 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
                                " bytes, started in frame %u",
                                t->end, t->seen, t->need, t->start_frame);
         col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ",
-                            "%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " B [truncated, %s]",
+                            "%s%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " B [truncated, %s]",
+                            t->have_header
+                                ? wmem_strdup_printf(pinfo->pool, "%s ", type_label(pinfo, t->type))
+                                : "",
                             t->seen, t->need, t->end);
+        appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir};
+        queue_tap(&c, TRUE, t->type, t->length, APPMSG_ERR_TRUNCATED);
     }
     return 0;
 }
@@ -569,6 +616,16 @@ proto_reg_handoff_appmsg(void)
                                              appmsg_handle);
     heur_dissector_add("tcp", dissect_appmsg_heur, "AppMsg over TCP", "appmsg_tcp", proto_appmsg,
                        HEURISTIC_ENABLE);
-    register_postdissector(create_dissector_handle(dissect_appmsg_tails, proto_appmsg));
     appmsg_stream_register(proto_appmsg);
+
+    dissector_handle_t tails_handle = create_dissector_handle(dissect_appmsg_tails, proto_appmsg);
+    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
+    hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
+    hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
+    hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
+    g_array_append_val(wanted, hf_tcp_stream);
+    g_array_append_val(wanted, hf_tcp_flags);
+    g_array_append_val(wanted, hf_tcp_len);
+    register_postdissector(tails_handle);
+    set_postdissector_wanted_hfids(tails_handle, wanted);
 }

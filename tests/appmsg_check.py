@@ -45,6 +45,10 @@ class Tshark:
         self.inputs = self._dir("inputs")
         self.plugin_dir = os.path.join(self.root, "plugins")
         self._install_plugins(plugin)
+        profile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile")
+        for name in sorted(os.listdir(profile)):
+            with open(os.path.join(profile, name)) as f:
+                self.write_config(name, f.read())
 
     def _dir(self, name):
         path = os.path.join(self.root, name)
@@ -135,75 +139,158 @@ FIELDS = ["frame.number", "tcp.srcport", "appmsg.type", "appmsg.length", "appmsg
 AGGREGATOR = "|"  # tshark takes one character; payloads are JSON, commas are theirs
 
 
-def view_fields(ts, capture):
-    """One line per frame: the fields of every message it completes, all occurrences."""
+def view_fields(ts, capture, opts):
+    """One line per frame (one pass): every message it completes, all occurrences."""
     args = ["-r", ts.readable(capture), "-T", "fields", "-E", "header=y", "-E", "occurrence=a",
-            "-E", f"aggregator={AGGREGATOR}"]
+            "-E", f"aggregator={AGGREGATOR}"] + opts
     for f in FIELDS:
         args += ["-e", f]
     return ts.run(args).stdout
 
 
-def view_tree(ts, capture):
-    """Packet summaries and the AppMsg subtrees expanded (-O appmsg)."""
-    return ts.run(["-r", ts.readable(capture), "-O", "appmsg"]).stdout
+def view_tree(ts, capture, opts):
+    """Two passes, packet details with the AppMsg subtrees expanded (-O appmsg)."""
+    return ts.run(["-2", "-r", ts.readable(capture), "-O", "appmsg"] + opts).stdout
 
 
-VIEWS = {"fields": view_fields, "tree": view_tree}
+def view_info(ts, capture, opts):
+    """Two passes, the packet list as Wireshark shows it (Protocol and Info columns)."""
+    return ts.run(["-2", "-r", ts.readable(capture)] + opts).stdout
 
 
-def messages_seen(ts, capture):
-    """{(tcp stream, 'c2s'|'s2c'): [(type, length, payload), ...]} as the plugin dissects them.
+def view_stats(ts, capture, opts):
+    """The stats tree: tshark -z appmsg,tree."""
+    return ts.run(["-2", "-q", "-r", ts.readable(capture), "-z", "appmsg,tree"] + opts).stdout
 
-    The client is the side that sent the SYN."""
-    args = ["-r", ts.readable(capture), "-T", "json"]
-    for f in ["tcp.stream", "ip.src", "tcp.srcport", "tcp.flags.syn", "tcp.flags.ack",
-              "appmsg.type", "appmsg.length", "appmsg.payload"]:
+
+VIEWS = {"fields": view_fields, "tree": view_tree, "info": view_info, "stats": view_stats}
+
+EXPERTS = ["appmsg.bad_magic", "appmsg.length_too_large", "appmsg.payload.not_utf8",
+           "appmsg.payload.not_json", "appmsg.checksum.bad", "appmsg.truncated",
+           "appmsg.echo_differs"]
+
+
+def packets_json(ts, capture, fields, opts, two_pass=True):
+    args = (["-2"] if two_pass else []) + ["-r", ts.readable(capture), "-T", "json"] + opts
+    for f in fields:
         args += ["-e", f]
-    packets = json.loads(ts.run(args).stdout or "[]")
-    clients, seen = {}, {}
-    for p in packets:
-        layers = p["_source"]["layers"]
+    return [p["_source"]["layers"] for p in json.loads(ts.run(args).stdout or "[]")]
+
+
+class Pairs(list):
+    """A JSON object as its (key, value) pairs: tshark repeats keys (one "appmsg" per message)."""
+
+    def get(self, key, default=None):
+        return next((v for k, v in self if k == key), default)
+
+
+def appmsg_items(ts, capture, opts):
+    """{frame number: [AppMsg item, ...]} in tree order, from two-pass -T json."""
+    out = ts.run(["-2", "-r", ts.readable(capture), "-T", "json", "-J", "frame appmsg"] + opts)
+    items = {}
+    for packet in json.loads(out.stdout or "[]", object_pairs_hook=Pairs):
+        layers = packet.get("_source").get("layers")
+        frame = layers.get("frame").get("frame.number")
+        items[frame] = [v for k, v in layers if k == "appmsg"]
+    return items
+
+
+def messages_seen(ts, capture, opts):
+    """{(tcp stream, 'c2s'|'s2c'): [(type, length, payload), ...]} as the plugin shows them
+    (two passes), and the skipped bytes per direction. The client is the side that sent the
+    SYN; a truncated message reported in a later frame belongs to the side it started on."""
+    clients, frames, seen, skipped = {}, {}, {}, {}
+    for layers in packets_json(ts, capture, [
+            "frame.number", "tcp.stream", "ip.src", "tcp.srcport", "tcp.flags.syn",
+            "tcp.flags.ack", "appmsg.skipped"], opts):
         first = lambda k: layers.get(k, [None])[0]
         stream, endpoint = first("tcp.stream"), (first("ip.src"), first("tcp.srcport"))
         if first("tcp.flags.syn") in ("1", "True") and first("tcp.flags.ack") in ("0", "False"):
             clients[stream] = endpoint
-        types = layers.get("appmsg.type", [])
-        lengths = layers.get("appmsg.length", [])
-        payloads = layers.get("appmsg.payload", [])
-        if not (len(types) == len(lengths) == len(payloads)):
-            raise Failure(f"frame fields do not line up: {layers}")
-        if types and stream not in clients:
-            raise Failure(f"tcp.stream {stream}: messages before any SYN")
-        direction = "c2s" if clients.get(stream) == endpoint else "s2c"
-        for t, l, pl in zip(types, lengths, payloads):
-            seen.setdefault((int(stream), direction), []).append((int(t), int(l), pl))
-    return seen
+        frames[first("frame.number")] = (stream, endpoint)
+        for hexbytes in layers.get("appmsg.skipped", []):
+            key = (int(stream), "c2s" if clients.get(stream) == endpoint else "s2c")
+            skipped[key] = skipped.get(key, 0) + len(hexbytes.replace(":", "")) // 2
+    for frame, items in appmsg_items(ts, capture, opts).items():
+        for item in items:
+            if item.get("appmsg.type") is None:
+                continue  # a truncated header: nothing to compare
+            stream, endpoint = frames[item.get("appmsg.truncated.start", frame)]
+            if stream not in clients:
+                raise Failure(f"tcp.stream {stream}: messages before any SYN")
+            key = (int(stream), "c2s" if clients[stream] == endpoint else "s2c")
+            seen.setdefault(key, []).append((int(item.get("appmsg.type")),
+                                             int(item.get("appmsg.length")),
+                                             item.get("appmsg.payload")))
+    return seen, skipped
 
 
-def messages_expected(manifest_path):
-    expected = {}
+def expert_counts(ts, capture, opts):
+    """How often each AppMsg expert info appears (two passes), from the PDML."""
+    pdml = ts.run(["-2", "-r", ts.readable(capture), "-T", "pdml"] + opts).stdout
+    return {e: len(re.findall(f'<field name="{re.escape(e)}"', pdml)) for e in EXPERTS}
+
+
+# What a reader shows for a message with an injected error (docs/manifest.md).
+HEADER_LEN = {False: 12, True: 16}
+
+
+def expected_reader_view(manifest_path, checked):
+    """From the manifest: the messages a reader shows per (conn, dir) — payload None where it
+    is not compared — the bytes it skips, and the expert infos it reports."""
+    shown, skipped = {}, {}
+    experts = dict.fromkeys(EXPERTS, 0)
     with open(manifest_path, encoding="utf-8") as f:
         for line in f:
             m = json.loads(line)
-            payload = m.get("payload")
-            expected.setdefault((m["conn"], m["dir"]), []).append(
-                (m["type"], m["length"], payload))
-    return expected
+            key, error = (m["conn"], m["dir"]), m.get("error")
+            payload_len = len(m["payload"].encode()) if "payload" in m else None
+            skipped[key] = skipped.get(key, 0) + m.get("garbage_before", 0)
+            if error == "bad_magic":
+                skipped[key] += HEADER_LEN[checked] + (payload_len or 0)
+                continue
+            if error == "oversize":
+                skipped[key] += payload_len or 0
+                experts["appmsg.length_too_large"] += 1
+                shown.setdefault(key, []).append((m["type"], m["length"], ""))
+                continue
+            if error == "cut":
+                experts["appmsg.truncated"] += 1
+                if m["sent"] >= HEADER_LEN[checked]:
+                    shown.setdefault(key, []).append((m["type"], m["length"], None))
+                continue
+            if error == "bad_utf8":
+                experts["appmsg.payload.not_utf8"] += 1
+                shown.setdefault(key, []).append((m["type"], m["length"], None))
+                continue
+            experts["appmsg.payload.not_json"] += error == "bad_json"
+            experts["appmsg.checksum.bad"] += error == "bad_checksum"
+            experts["appmsg.echo_differs"] += error == "echo_differs"
+            shown.setdefault(key, []).append((m["type"], m["length"], m["payload"]))
+    experts["appmsg.bad_magic"] = None  # one or more per skipped run: checked by byte count
+    return shown, skipped, experts
 
 
 # ---- Captures ---------------------------------------------------------------------------------------
 
 def recipes(source):
-    """captures/recipes.txt: 'name: generator arguments' lines."""
+    """captures/recipes.txt: 'name: generator arguments [| tshark options]' lines."""
     out = []
     with open(os.path.join(source, "captures", "recipes.txt")) as f:
         for line in f:
             line = line.split("#", 1)[0].strip()
             if line:
-                name, args = line.split(":", 1)
-                out.append((name.strip(), args.split()))
+                name, rest = line.split(":", 1)
+                gen_args, _, tshark_opts = rest.partition("|")
+                out.append((name.strip(), gen_args.split(), tshark_opts.split()))
     return out
+
+
+def recipe(source, name):
+    for r in recipes(source):
+        if r[0] == name:
+            return r
+    raise Failure(f"no capture {name} in captures/recipes.txt")
 
 
 def generate(gen, args, directory, name):
@@ -233,7 +320,8 @@ def golden_path(source, name, view):
 
 def cmd_golden(a, ts):
     ts.require_plugin()
-    actual = VIEWS[a.view](ts, capture_path(a.source, a.name))
+    _, _, opts = recipe(a.source, a.name)
+    actual = VIEWS[a.view](ts, capture_path(a.source, a.name), opts)
     path = golden_path(a.source, a.name, a.view)
     if not os.path.exists(path):
         raise Failure(f"no golden file {path}: run `cmake --build build --target update-golden`")
@@ -250,33 +338,137 @@ def cmd_golden(a, ts):
 
 def cmd_update_golden(a, ts):
     ts.require_plugin()
-    for name, _ in recipes(a.source):
+    for name, _, opts in recipes(a.source):
         for view, render in VIEWS.items():
             path = golden_path(a.source, name, view)
             with open(path, "w", encoding="utf-8") as f:
-                f.write(render(ts, capture_path(a.source, name)))
+                f.write(render(ts, capture_path(a.source, name), opts))
             print("wrote", os.path.relpath(path, a.source))
 
 
-def cmd_manifest(a, ts):
-    ts.require_plugin()
-    capture = capture_path(a.source, a.name)
-    expected = messages_expected(capture.replace(".pcap", ".manifest.jsonl"))
-    seen = messages_seen(ts, capture)
+def compare_messages(name, expected, seen):
     for key in sorted(set(expected) | set(seen)):
         exp, got = expected.get(key, []), seen.get(key, [])
         for i, (e, g) in enumerate(zip(exp, got)):
-            if e != g:
-                raise Failure(f"{a.name} {key} message {i}: manifest {e}, tshark {g}")
+            if e[:2] != g[:2] or (e[2] is not None and e[2] != g[2]):
+                raise Failure(f"{name} {key} message {i}: expected {e}, tshark shows {g}")
         if len(exp) != len(got):
-            raise Failure(f"{a.name} {key}: manifest has {len(exp)} messages, tshark {len(got)}")
+            raise Failure(f"{name} {key}: expected {len(exp)} messages, tshark shows {len(got)}")
+
+
+def cmd_manifest(a, ts):
+    """tshark (two passes) shows exactly the manifest's messages, skips exactly the injected
+    bytes and reports exactly the injected errors."""
+    ts.require_plugin()
+    _, gen_args, opts = recipe(a.source, a.name)
+    capture = capture_path(a.source, a.name)
+    expected, exp_skipped, exp_experts = expected_reader_view(
+        capture.replace(".pcap", ".manifest.jsonl"), "--checked" in gen_args)
+    seen, skipped = messages_seen(ts, capture, opts)
+    compare_messages(a.name, expected, seen)
+    for key in sorted(set(exp_skipped) | set(skipped)):
+        if exp_skipped.get(key, 0) != skipped.get(key, 0):
+            raise Failure(f"{a.name} {key}: {skipped.get(key, 0)} bytes skipped, "
+                          f"expected {exp_skipped.get(key, 0)}")
+    experts = expert_counts(ts, capture, opts)
+    for name, count in exp_experts.items():
+        want_some = sum(exp_skipped.values()) > 0
+        if count is None and (experts[name] > 0) != want_some:
+            raise Failure(f"{a.name}: {experts[name]} × {name}, expected {'some' if want_some else 'none'}")
+        if count is not None and experts[name] != count:
+            raise Failure(f"{a.name}: {experts[name]} × {name}, expected {count}")
     counts = ", ".join(f"conn {k[0]} {k[1]}: {len(v)}" for k, v in sorted(seen.items()))
-    print(f"{a.name}: tshark shows exactly the manifest's messages ({counts})")
+    reported = ", ".join(f"{k.split('appmsg.')[1]} {v}" for k, v in experts.items() if v)
+    print(f"{a.name}: tshark shows exactly the manifest's messages ({counts}); "
+          f"skipped {sum(skipped.values())} bytes; experts: {reported or 'none'}")
+
+
+def cmd_pairing(a, ts):
+    """Echo pairing is the same in one pass and in two: response_to and time at once,
+    response_in (the forward link) once the echo has been seen, and the links agree."""
+    ts.require_plugin()
+    _, _, opts = recipe(a.source, a.name)
+    capture = capture_path(a.source, a.name)
+    fields = ["frame.number", "appmsg.response_in", "appmsg.response_to", "appmsg.time"]
+    one = {p["frame.number"][0]: p for p in packets_json(ts, capture, fields, opts, False)}
+    two = {p["frame.number"][0]: p for p in packets_json(ts, capture, fields, opts, True)}
+    pairs = 0
+    for frame, p in two.items():
+        for k in ("appmsg.response_to", "appmsg.time"):
+            if p.get(k) != one[frame].get(k):
+                raise Failure(f"frame {frame}: {k} {one[frame].get(k)} in one pass, "
+                              f"{p.get(k)} in two")
+        for request in p.get("appmsg.response_to", []):
+            if frame not in two[request].get("appmsg.response_in", []):
+                raise Failure(f"frame {frame} echoes frame {request}, "
+                              f"which does not point back")
+            pairs += 1
+    if not pairs:
+        raise Failure(f"{a.name}: no echo pairs at all")
+    print(f"{a.name}: {pairs} echo pairs, the same in one and two passes")
+
+
+def count_messages(ts, capture, opts):
+    return sum(len(p.get("appmsg.type", [])) for p in packets_json(ts, capture, ["appmsg.type"], opts))
+
+
+def cmd_finding(a, ts):
+    """A stream on another port is found by the heuristic, the port preference or Decode As;
+    with none of them, not at all; and a stream that merely contains the magic is not taken."""
+    ts.require_plugin()
+    capture = capture_path(a.source, a.name)
+    want = sum(1 for _ in open(capture.replace(".pcap", ".manifest.jsonl")))
+    port = recipe(a.source, a.name)[1][recipe(a.source, a.name)[1].index("-p") + 1]
+    off = ["--disable-heuristic", "appmsg_tcp"]
+    cases = [("heuristic (default)", [], want),
+             ("no heuristic", off, 0),
+             ("port preference", off + ["-o", f"appmsg.tcp.port:{port}"], want),
+             ("Decode As", off + ["-d", f"tcp.port=={port},appmsg"], want)]
+    for what, opts, n in cases:
+        got = count_messages(ts, capture, opts)
+        if got != n:
+            raise Failure(f"{what}: {got} messages, expected {n}")
+        print(f"{what}: {got} messages")
+    # The magic in the middle of another protocol's segment is not a reason to claim it.
+    hexdump = os.path.join(ts.inputs, "magic-inside.txt")
+    with open(hexdump, "w") as f:
+        data = b"HELLO there, not AppMsg: " + bytes.fromhex("12345678000000010000000a") + b" bye"
+        f.write("0000  " + " ".join(f"{b:02x}" for b in data) + "\n")
+    pcap = os.path.join(ts.inputs, "magic-inside.pcap")
+    proc = run(["text2pcap", "-q", "-T", "40000,7002", hexdump, pcap])
+    if proc.returncode != 0:
+        raise Failure(f"text2pcap failed: {proc.stderr}")
+    os.chmod(pcap, 0o644)
+    got = count_messages(ts, pcap, [])
+    if got != 0:
+        raise Failure(f"the heuristic claimed a stream that only contains the magic ({got})")
+    print("a segment with the magic inside, not at its start: not claimed")
+
+
+def cmd_max_length(a, ts):
+    """A lower maximum length preference: longer messages are reported and skipped, never
+    waited for, and every shorter one is still found."""
+    ts.require_plugin()
+    capture = capture_path(a.source, a.name)
+    limit = 60
+    opts = ["-o", f"appmsg.max_length:{limit}"]
+    expected, _, _ = expected_reader_view(capture.replace(".pcap", ".manifest.jsonl"), False)
+    seen, _ = messages_seen(ts, capture, opts)
+    too_long = 0
+    for key, msgs in expected.items():
+        expected[key] = [(t, l, p if l <= limit else "") for t, l, p in msgs]
+        too_long += sum(1 for m in msgs if m[1] > limit)
+    compare_messages(a.name, expected, seen)
+    got = expert_counts(ts, capture, opts)["appmsg.length_too_large"]
+    if got != too_long:
+        raise Failure(f"{got} × length_too_large, expected {too_long}")
+    print(f"max_length {limit}: {too_long} messages reported as too long, all others found")
 
 
 def cmd_tcp_valid(a, ts):
     """The generator's TCP/IP is what a real stack sends: no analysis warnings, good checksums."""
-    bad = ts.run(["-r", ts.readable(capture_path(a.source, a.name)),
+    # AppMsg disabled: its own Malformed expert infos (a truncated message) would match too.
+    bad = ts.run(["-r", ts.readable(capture_path(a.source, a.name)), "--disable-protocol", "appmsg",
                   "-o", "tcp.check_checksum:TRUE", "-o", "ip.check_checksum:TRUE",
                   "-Y", "tcp.analysis.flags || tcp.checksum.status != 1 || "
                         "ip.checksum.status != 1 || _ws.malformed"]).stdout
@@ -287,7 +479,7 @@ def cmd_tcp_valid(a, ts):
 
 def cmd_make_captures(a, ts):
     out = os.path.join(a.source, "captures")
-    for name, args in recipes(a.source):
+    for name, args, _ in recipes(a.source):
         capture, manifest = generate(a.gen, args, out, name)
         print("wrote", os.path.relpath(capture, a.source), "and", os.path.basename(manifest))
 
@@ -296,7 +488,7 @@ def cmd_captures_current(a, ts):
     """A fresh generation is byte-identical to the committed captures and manifests."""
     tmp = tempfile.mkdtemp(prefix="appmsg-captures-")
     try:
-        for name, args in recipes(a.source):
+        for name, args, _ in recipes(a.source):
             for fresh in generate(a.gen, args, tmp, name):
                 committed = os.path.join(a.source, "captures", os.path.basename(fresh))
                 if not os.path.exists(committed) or not filecmp.cmp(fresh, committed, False):
@@ -309,6 +501,9 @@ def cmd_captures_current(a, ts):
 
 COMMANDS = {
     "plugin-loaded": (cmd_plugin_loaded, True),
+    "pairing": (cmd_pairing, True),
+    "finding": (cmd_finding, True),
+    "max-length": (cmd_max_length, True),
     "golden": (cmd_golden, True),
     "update-golden": (cmd_update_golden, True),
     "manifest": (cmd_manifest, True),

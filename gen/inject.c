@@ -1,0 +1,167 @@
+/* inject.c — encoding messages, with the errors a test capture asks for. */
+#include <string.h>
+
+#include "appmsg_frame.h"
+#include "appmsg_wire.h"
+#include "inject.h"
+
+/* The manifest's names ("error" key) use underscores; the command line uses dashes. */
+static const char *const kind_names[INJ_KIND_COUNT] = {"bad-magic", "oversize",     "bad-utf8",
+                                                       "bad-json",  "bad-checksum", "garbage",
+                                                       "cut",       "echo-payload", "echo-type"};
+static const char *const error_names[INJ_KIND_COUNT] = {"bad_magic", "oversize",     "bad_utf8",
+                                                        "bad_json",  "bad_checksum", "garbage",
+                                                        "cut",       "echo_payload", "echo_type"};
+
+#define BAD_MAGIC 0xbadc0ffeu
+
+void
+inject_plan_init(inject_plan *plan)
+{
+    memset(plan, 0, sizeof *plan);
+    for (int k = 0; k < INJ_KIND_COUNT; k++)
+        plan->at[k] = g_array_new(FALSE, FALSE, sizeof(guint64));
+}
+
+void
+inject_plan_clear(inject_plan *plan)
+{
+    for (int k = 0; k < INJ_KIND_COUNT; k++)
+        g_array_free(plan->at[k], TRUE);
+}
+
+gboolean
+inject_plan_add(inject_plan *plan, const char *spec)
+{
+    const char *at = strchr(spec, '@');
+    guint64 index;
+
+    if (!at || !g_ascii_string_to_unsigned(at + 1, 10, 0, G_MAXUINT64, &index, NULL))
+        return FALSE;
+    for (int k = 0; k < INJ_KIND_COUNT; k++) {
+        if (strlen(kind_names[k]) == (gsize)(at - spec) &&
+            strncmp(spec, kind_names[k], (gsize)(at - spec)) == 0) {
+            g_array_append_val(plan->at[k], index);
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+const char *
+inject_kind_names(void)
+{
+    return "bad-magic, oversize, bad-utf8, bad-json, bad-checksum, garbage, cut, echo-payload, "
+           "echo-type";
+}
+
+const char *
+inject_kind_name(inject_kind kind)
+{
+    return kind_names[kind];
+}
+
+const char *
+inject_error_name(guint32 kinds)
+{
+    for (int k = 0; k < INJ_KIND_COUNT; k++)
+        if (kinds & (1u << k))
+            return error_names[k];
+    return NULL;
+}
+
+static guint32
+kinds_at(const inject_plan *plan, guint64 index)
+{
+    guint32 kinds = 0;
+
+    for (int k = 0; k < INJ_KIND_COUNT; k++)
+        for (guint i = 0; i < plan->at[k]->len; i++)
+            if (g_array_index(plan->at[k], guint64, i) == index)
+                kinds |= 1u << k;
+    return kinds;
+}
+
+void
+encoded_message_init(encoded_message *e)
+{
+    memset(e, 0, sizeof *e);
+    e->wire = g_byte_array_new();
+    e->payload = g_byte_array_new();
+    e->echo_payload = g_byte_array_new();
+}
+
+void
+encoded_message_clear(encoded_message *e)
+{
+    g_byte_array_free(e->wire, TRUE);
+    g_byte_array_free(e->payload, TRUE);
+    g_byte_array_free(e->echo_payload, TRUE);
+}
+
+/* A different byte that keeps the payload's text and JSON valid: the first ASCII letter
+ * becomes another letter. */
+static void
+change_one_letter(GByteArray *payload)
+{
+    for (guint i = 0; i < payload->len; i++) {
+        guint8 *b = &payload->data[i];
+        if (g_ascii_isalpha(*b)) {
+            *b = *b == 'x' ? 'y' : 'x';
+            return;
+        }
+    }
+    if (payload->len > 0 && g_ascii_isdigit(payload->data[0]))
+        payload->data[0] = payload->data[0] == '1' ? '2' : '1';
+}
+
+void
+inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_message *e)
+{
+    guint32 k = kinds_at(plan, msg->index);
+    gsize hdr = appmsg_header_len(plan->checked);
+    guint8 *h;
+
+    e->kinds = k;
+    g_byte_array_set_size(e->payload, 0);
+    g_byte_array_append(e->payload, msg->payload, msg->length);
+    if ((k & (1u << INJ_BAD_UTF8)) && e->payload->len >= 2) {
+        e->payload->data[e->payload->len / 2] = 0xc3;     /* a lead byte ... */
+        e->payload->data[e->payload->len / 2 + 1] = 0x28; /* ... without its continuation */
+    }
+    if ((k & (1u << INJ_BAD_JSON)) && e->payload->len >= 1)
+        e->payload->data[e->payload->len - 1] = ' ';
+
+    e->type = msg->type;
+    e->length = (k & (1u << INJ_OVERSIZE)) ? INJECT_OVERSIZE : e->payload->len;
+
+    g_byte_array_set_size(e->wire, 0);
+    if (k & (1u << INJ_GARBAGE)) {
+        static const char garbage[INJECT_GARBAGE_LEN + 1] = "<garbage-bytes!!>";
+        g_byte_array_append(e->wire, (const guint8 *)garbage, INJECT_GARBAGE_LEN);
+    }
+    e->msg_start = e->wire->len;
+    g_byte_array_set_size(e->wire, (guint)(e->msg_start + hdr));
+    h = e->wire->data + e->msg_start;
+    if (plan->checked) {
+        guint32 crc = appmsg_payload_crc32(e->payload->data, e->payload->len);
+        appmsg_put_checked_header(h, e->type, e->length,
+                                  (k & (1u << INJ_BAD_CHECKSUM)) ? ~crc : crc);
+    } else {
+        appmsg_put_header(h, e->type, e->length);
+    }
+    if (k & (1u << INJ_BAD_MAGIC))
+        appmsg_put_u32(h + APPMSG_OFF_MAGIC, BAD_MAGIC);
+    g_byte_array_append(e->wire, e->payload->data, e->payload->len);
+
+    /* Cut: the header's first half when there is no payload, else half the payload is missing. */
+    e->sent = (k & (1u << INJ_CUT))
+                  ? e->msg_start + (e->payload->len ? hdr + e->payload->len / 2 : hdr / 2)
+                  : e->wire->len;
+
+    e->echo_type = (k & (1u << INJ_ECHO_TYPE)) ? e->type + 1 : e->type;
+    g_byte_array_set_size(e->echo_payload, 0);
+    g_byte_array_append(e->echo_payload, e->payload->data, e->payload->len);
+    if (k & (1u << INJ_ECHO_PAYLOAD))
+        change_one_letter(e->echo_payload);
+}
