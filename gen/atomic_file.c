@@ -57,8 +57,21 @@ open_temporary(atomic_file *af, const char *path, GError **err)
     return TRUE;
 }
 
+#define WRITE_BUFFER (1 << 20) /* large writes: one system call per MiB, not per frame */
+
+static gboolean atomic_file_open_stream(atomic_file *af, const char *path, GError **err);
+
 gboolean
 atomic_file_open(atomic_file *af, const char *path, GError **err)
+{
+    if (!atomic_file_open_stream(af, path, err))
+        return FALSE;
+    setvbuf(af->fp, NULL, _IOFBF, WRITE_BUFFER);
+    return TRUE;
+}
+
+static gboolean
+atomic_file_open_stream(atomic_file *af, const char *path, GError **err)
 {
     struct stat st;
     gboolean ok;

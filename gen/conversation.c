@@ -3,6 +3,7 @@
 
 #include "appmsg_wire.h"
 #include "conversation.h"
+#include "inet_checksum.h"
 
 /* The echo differs from the request at one stream offset (echo-type, echo-payload). */
 typedef struct {
@@ -25,19 +26,29 @@ typedef struct {
 static gboolean
 send_segment(conversation *cv, const guint8 *data, gsize len, gboolean fin, GError **err)
 {
-    if (!(fin ? tcp_conn_send_fin : tcp_conn_send)(&cv->tcp, TCP_C2S, data, len, err))
+    /* The payload's checksum sum, once for the segment and its echo. */
+    guint64 sum = inet_sum(0, data, len);
+    const guint8 *echo = data;
+
+    if (fin ? !tcp_conn_send_fin(&cv->tcp, TCP_C2S, data, len, err)
+            : !tcp_conn_send_summed(&cv->tcp, TCP_C2S, data, len, sum, err))
         return FALSE;
     if (cv->cfg->echo) {
-        g_byte_array_set_size(cv->echo, 0);
-        g_byte_array_append(cv->echo, data, (guint)len);
-        for (; cv->next_patch < cv->patches->len; cv->next_patch++) {
-            echo_patch *p = &g_array_index(cv->patches, echo_patch, cv->next_patch);
-            if (p->offset >= cv->emitted + len)
-                break;
-            cv->echo->data[p->offset - cv->emitted] = p->value;
+        if (cv->next_patch < cv->patches->len &&
+            g_array_index(cv->patches, echo_patch, cv->next_patch).offset < cv->emitted + len) {
+            g_byte_array_set_size(cv->echo, 0);
+            g_byte_array_append(cv->echo, data, (guint)len);
+            for (; cv->next_patch < cv->patches->len; cv->next_patch++) {
+                echo_patch *p = &g_array_index(cv->patches, echo_patch, cv->next_patch);
+                if (p->offset >= cv->emitted + len)
+                    break;
+                cv->echo->data[p->offset - cv->emitted] = p->value;
+            }
+            echo = cv->echo->data;
+            sum = inet_sum(0, echo, len);
         }
         tcp_conn_advance(&cv->tcp, cv->cfg->echo_delay_usec);
-        if (!tcp_conn_send(&cv->tcp, TCP_S2C, cv->echo->data, len, err))
+        if (!tcp_conn_send_summed(&cv->tcp, TCP_S2C, echo, len, sum, err))
             return FALSE;
     }
     cv->emitted += len;
@@ -56,6 +67,9 @@ add_patches(conversation *cv, const encoded_message *e, gsize header_len)
 {
     guint64 base = cv->pushed + e->msg_start;
     guint8 type[4];
+
+    if (!(e->kinds & ((1u << INJ_ECHO_TYPE) | (1u << INJ_ECHO_PAYLOAD))))
+        return; /* the echo is the request: nothing to patch */
 
     appmsg_put_u32(type, e->echo_type);
     for (guint i = 0; i < 4; i++) {

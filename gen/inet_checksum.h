@@ -7,7 +7,7 @@
 #include <glib.h>
 
 /* Adds data, as big-endian 16-bit words, to a running sum. Every chunk but the last must have
- * an even length. */
+ * an even length. Sums of separate chunks may be added together likewise. */
 guint64 inet_sum(guint64 sum, const guint8 *data, gsize len);
 /* Folds a running sum into the 16-bit checksum to put on the wire. */
 guint16 inet_checksum_fold(guint64 sum);

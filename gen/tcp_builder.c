@@ -62,8 +62,11 @@ put_ipv4(guint8 *ip, tcp_side *src, const tcp_side *dst, gsize ip_total_len)
 }
 
 /* Builds one frame from dir's side and hands it to the sink. */
+#define SUM_UNKNOWN G_MAXUINT64
+
 static gboolean
-emit(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len, GError **err)
+emit_summed(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len,
+            guint64 payload_sum, GError **err)
 {
     tcp_side *src = &c->side[dir], *dst = &c->side[!dir];
     gsize tcp_hlen = (flags & TH_SYN) ? TCP_LEN + 4 : TCP_LEN;
@@ -99,7 +102,8 @@ emit(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len, GErr
     pseudo[9] = 6;
     put_u16(pseudo + 10, (guint16)(tcp_hlen + len));
     sum = inet_sum(0, pseudo, sizeof pseudo);
-    sum = inet_sum(sum, tcp, tcp_hlen + len);
+    sum = inet_sum(sum, tcp, tcp_hlen); /* even length: the payload's sum adds on */
+    sum += payload_sum != SUM_UNKNOWN ? payload_sum : inet_sum(0, data, len);
     put_u16(tcp + 16, inet_checksum_fold(sum));
 
     src->next_seq += (guint32)len + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0);
@@ -107,6 +111,12 @@ emit(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len, GErr
         src->unacked = 0;
     return c->sink->write(c->sink, c->now_usec, c->frame,
                           (guint32)(ETH_LEN + IPV4_LEN + tcp_hlen + len), err);
+}
+
+static gboolean
+emit(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len, GError **err)
+{
+    return emit_summed(c, dir, flags, data, len, SUM_UNKNOWN, err);
 }
 
 gboolean
@@ -122,11 +132,12 @@ tcp_conn_open(tcp_conn *c, GError **err)
 }
 
 static gboolean
-send_data(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len, GError **err)
+send_data(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len, guint64 sum,
+          GError **err)
 {
     tcp_side *receiver = &c->side[!dir];
 
-    if (!emit(c, dir, flags, data, len, err))
+    if (!emit_summed(c, dir, flags, data, len, sum, err))
         return FALSE;
     if (++receiver->unacked < 2)
         return TRUE;
@@ -137,13 +148,20 @@ send_data(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize len,
 gboolean
 tcp_conn_send(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err)
 {
-    return send_data(c, dir, TH_PSH | TH_ACK, data, len, err);
+    return send_data(c, dir, TH_PSH | TH_ACK, data, len, SUM_UNKNOWN, err);
+}
+
+gboolean
+tcp_conn_send_summed(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, guint64 payload_sum,
+                     GError **err)
+{
+    return send_data(c, dir, TH_PSH | TH_ACK, data, len, payload_sum, err);
 }
 
 gboolean
 tcp_conn_send_fin(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err)
 {
-    return send_data(c, dir, TH_PSH | TH_ACK | TH_FIN, data, len, err);
+    return send_data(c, dir, TH_PSH | TH_ACK | TH_FIN, data, len, SUM_UNKNOWN, err);
 }
 
 gboolean

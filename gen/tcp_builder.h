@@ -43,6 +43,9 @@ gboolean tcp_conn_open(tcp_conn *c, GError **err);
 /* One data segment (at most TCP_BUILDER_MSS bytes) from dir's side, plus the receiver's delayed
  * ACK when one is due. */
 gboolean tcp_conn_send(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err);
+/* The same, with the payload's inet_sum() already known (an echo of the same bytes). */
+gboolean tcp_conn_send_summed(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len,
+                              guint64 payload_sum, GError **err);
 /* A last data segment from dir's side that also carries FIN. */
 gboolean tcp_conn_send_fin(tcp_conn *c, tcp_dir dir, const guint8 *data, gsize len, GError **err);
 /* After dir's FIN: FIN-ACK from the other side, last ACK from dir. */
