@@ -23,7 +23,9 @@ static const char usage_text[] =
     "Write a capture of one TCP connection carrying AppMsg messages (magic 0x12345678, type,\n"
     "length, JSON payload), each echoed back by the server, and a manifest of the messages.\n"
     "\n"
-    "  -w, --write FILE       capture to write (pcap); '-' for standard output\n"
+    "  -w, --write FILE       capture to write; '-' for standard output\n"
+    "  -F, --format FMT       pcap or pcapng (default: pcapng for a FILE ending in .pcapng,\n"
+    "                         else pcap)\n"
     "  -n, --count N          messages the client sends (default 10)\n"
     "  -s, --segment MODE     how the byte stream is cut into TCP segments:\n"
     "                           whole   one message per segment (default)\n"
@@ -71,6 +73,7 @@ enum {
 
 static const struct option long_options[] = {
     {"write", required_argument, NULL, 'w'},
+    {"format", required_argument, NULL, 'F'},
     {"count", required_argument, NULL, 'n'},
     {"segment", required_argument, NULL, 's'},
     {"merge", required_argument, NULL, 'k'},
@@ -179,17 +182,22 @@ int
 cli_parse(int argc, char **argv, gen_options *opt)
 {
     gboolean no_manifest = FALSE;
-    const char *manifest = NULL;
+    const char *manifest = NULL, *format = NULL;
     guint64 n, seed = 1;
     int c;
 
     set_defaults(opt);
     opterr = 0; /* our own one-line messages */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":w:n:s:k:t:z:p:m:i:hV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":w:F:n:s:k:t:z:p:m:i:hV", long_options, NULL)) != -1) {
         switch (c) {
         case 'w':
             opt->output = optarg;
+            break;
+        case 'F':
+            if (strcmp(optarg, "pcap") != 0 && strcmp(optarg, "pcapng") != 0)
+                return fail("--format: expected pcap or pcapng, got '%s'", optarg);
+            format = optarg;
             break;
         case 'n':
             if (!parse_number(optarg, 0, MAX_COUNT, &opt->scenario.count))
@@ -282,6 +290,9 @@ cli_parse(int argc, char **argv, gen_options *opt)
     if (opt->plan.at[INJ_BAD_CHECKSUM]->len && !opt->plan.checked)
         return fail("--inject bad-checksum needs --checked: the plain layout has no checksum");
 
+    if (!format)
+        format = g_str_has_suffix(opt->output, ".pcapng") ? "pcapng" : "pcap";
+    opt->format = strcmp(format, "pcapng") == 0 ? FORMAT_PCAPNG : FORMAT_PCAP;
     set_seed(opt, seed);
     if (manifest)
         opt->manifest_path = g_strdup(manifest);

@@ -7,8 +7,11 @@
 #include "scenario.h"
 #include "segmenter.h"
 
+typedef enum { FORMAT_PCAP, FORMAT_PCAPNG } gen_format;
+
 typedef struct {
-    const char *output;  /* -w: capture path, "-" for standard output */
+    const char *output; /* -w: capture path, "-" for standard output */
+    gen_format format;
     char *manifest_path; /* NULL: none */
     scenario_config scenario;
     segmenter_config segmenter;

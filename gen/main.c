@@ -6,6 +6,7 @@
 #include "conversation.h"
 #include "manifest.h"
 #include "pcap_sink.h"
+#include "pcapng_sink.h"
 
 static int
 report(GError *err)
@@ -30,7 +31,9 @@ main(int argc, char **argv)
         cli_options_clear(&opt);
         return rc;
     }
-    if (!(sink = pcap_sink_open(opt.output, DLT_EN10MB, &err))) {
+    sink = opt.format == FORMAT_PCAPNG ? pcapng_sink_open(opt.output, &err)
+                                       : pcap_sink_open(opt.output, DLT_EN10MB, &err);
+    if (!sink) {
         cli_options_clear(&opt);
         return report(err);
     }
