@@ -1,4 +1,5 @@
 /* cli.c — option parsing with getopt_long; every problem is one line and exit code 2. */
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,7 +7,6 @@
 
 #include "appmsg_wire.h"
 #include "cli.h"
-#include "rng.h"
 
 #ifndef APPMSG_VERSION
 #error "APPMSG_VERSION must be defined by the build"
@@ -36,7 +36,14 @@ static const char usage_text[] =
     "      --mixed-max N      largest segment with --segment mixed, in bytes (default 200)\n"
     "  -t, --types A[-B]      message types, drawn from A..B (default 1-5)\n"
     "  -z, --size A[-B]       payload bytes, drawn from A..B (default 20-120)\n"
+    "      --payloads FILE    payloads from FILE, one a line (JSON lines), used in turn\n"
     "      --no-echo          the server only ACKs, it sends nothing back\n"
+    "  -c, --connections N    N connections at once, interleaved; the messages are shared\n"
+    "                         out among them (default 1)\n"
+    "  -6, --ipv6             IPv6 (documentation addresses 2001:db8::10 and ::20)\n"
+    "      --client ADDR[:PORT]  client address and first port (default 192.0.2.10:51000)\n"
+    "      --server ADDR[:PORT]  server address and port (default 192.0.2.20:65432);\n"
+    "                         IPv6 as [2001:db8::1]:80\n"
     "      --checked          16-byte header with a CRC-32 of the payload (checked layout)\n"
     "  -i, --inject KIND@N    put an error in message N (from 0); repeat for more. KIND:\n"
     "                           bad-magic     wrong magic: a reader skips the message\n"
@@ -50,7 +57,7 @@ static const char usage_text[] =
     "                           echo-type     the server's echo has another type\n"
     "      --cut-with HOW     how a cut stream ends: fin (default, on the last data segment),\n"
     "                         rst, or none (the capture just ends there)\n"
-    "  -p, --port N           server TCP port (default 65432)\n"
+    "  -p, --port N           server TCP port (default 65432; same as --server :N)\n"
     "      --seed N           seed of every random choice (default 1); same seed, same bytes\n"
     "  -m, --manifest FILE    manifest to write (default: beside the capture, .manifest.jsonl)\n"
     "      --no-manifest      write no manifest\n"
@@ -60,7 +67,8 @@ static const char usage_text[] =
     "Examples:\n"
     "  appmsg-gen -n 20 -s merged -k 4 -w merged.pcap\n"
     "  appmsg-gen -n 1000 -s mixed --seed 7 -w - | tshark -r - -Y appmsg\n"
-    "  appmsg-gen -n 10 -i bad-magic@2 -i bad-json@5 -i cut@9 -w errors.pcap\n";
+    "  appmsg-gen -n 10 -i bad-magic@2 -i bad-json@5 -i cut@9 -w errors.pcap\n"
+    "  appmsg-gen -n 100 -c 4 -6 -s partial -w four-ipv6-connections.pcapng\n";
 
 enum {
     OPT_MIXED_MAX = 256,
@@ -69,6 +77,9 @@ enum {
     OPT_NO_MANIFEST,
     OPT_CHECKED,
     OPT_CUT_WITH,
+    OPT_PAYLOADS,
+    OPT_CLIENT,
+    OPT_SERVER,
 };
 
 static const struct option long_options[] = {
@@ -88,6 +99,11 @@ static const struct option long_options[] = {
     {"checked", no_argument, NULL, OPT_CHECKED},
     {"inject", required_argument, NULL, 'i'},
     {"cut-with", required_argument, NULL, OPT_CUT_WITH},
+    {"payloads", required_argument, NULL, OPT_PAYLOADS},
+    {"connections", required_argument, NULL, 'c'},
+    {"ipv6", no_argument, NULL, '6'},
+    {"client", required_argument, NULL, OPT_CLIENT},
+    {"server", required_argument, NULL, OPT_SERVER},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -104,6 +120,20 @@ fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputs(" (try --help)\n", stderr);
+    return GEN_EXIT_USAGE;
+}
+
+G_GNUC_PRINTF(1, 2)
+static int
+fail_plain(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("appmsg-gen: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
     return GEN_EXIT_USAGE;
 }
 
@@ -144,52 +174,120 @@ manifest_path_for(const char *capture)
     return g_strdup_printf("%.*s.manifest.jsonl", (int)stem, capture);
 }
 
+/* RFC 5737 / RFC 3849 documentation addresses: a capture never names a real host. */
+static const guint8 client_v4[4] = {192, 0, 2, 10}, server_v4[4] = {192, 0, 2, 20};
+static const guint8 client_v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x10};
+static const guint8 server_v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x20};
+
 static void
 set_defaults(gen_options *opt)
 {
-    static const tcp_endpoint client = {{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}, 0xc000020a, 51000, 0};
-    static const tcp_endpoint server = {
-        {0x02, 0x00, 0x00, 0x00, 0x00, 0x02}, 0xc0000214, APPMSG_DEFAULT_PORT, 0};
+    static const tcp_endpoint client = {.mac = {0x02, 0, 0, 0, 0, 0x01}, .port = 51000};
+    static const tcp_endpoint server = {.mac = {0x02, 0, 0, 0, 0, 0x02},
+                                        .port = APPMSG_DEFAULT_PORT};
 
     memset(opt, 0, sizeof *opt);
     inject_plan_init(&opt->plan);
+    opt->connections = 1;
     opt->scenario = (scenario_config){
         .count = 10, .type_min = 1, .type_max = 5, .size_min = 20, .size_max = 120, .seed = 1};
     opt->segmenter = (segmenter_config){
         .mode = SEG_WHOLE, .merge_count = 3, .mixed_max = 200, .mss = TCP_BUILDER_MSS};
     opt->conversation = (conversation_config){.echo = TRUE,
-                                              .client = client, /* 192.0.2.10, RFC 5737 */
-                                              .server = server, /* 192.0.2.20 */
+                                              .client = client,
+                                              .server = server,
                                               .start_usec = START_USEC,
                                               .gap_usec = 1000,
                                               .echo_delay_usec = 150};
 }
 
-/* Initial sequence numbers come from the seed too, as a real stack's look random. */
+/* "ADDR", "ADDR:PORT", "[V6ADDR]" or "[V6ADDR]:PORT"; FALSE if it is none of these. */
+static gboolean
+parse_endpoint(const char *text, tcp_endpoint *ep, gboolean *have_addr)
+{
+    g_autofree char *host = NULL;
+    const char *port = NULL;
+    guint64 n;
+
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (!close || (close[1] && close[1] != ':'))
+            return FALSE;
+        host = g_strndup(text + 1, (gsize)(close - text - 1));
+        port = close[1] ? close + 2 : NULL;
+    } else if (strchr(text, ':') == strrchr(text, ':') && strchr(text, ':')) {
+        host = g_strndup(text, (gsize)(strchr(text, ':') - text)); /* IPv4:PORT */
+        port = strchr(text, ':') + 1;
+    } else {
+        host = g_strdup(text);
+    }
+    if (port && !parse_number(port, 1, 65535, &n))
+        return FALSE;
+    if (port)
+        ep->port = (guint16)n;
+    if (!*host)
+        return port != NULL; /* ":PORT" changes only the port */
+    if (inet_pton(AF_INET, host, ep->addr) == 1)
+        ep->ipv6 = FALSE;
+    else if (inet_pton(AF_INET6, host, ep->addr) == 1)
+        ep->ipv6 = TRUE;
+    else
+        return FALSE;
+    *have_addr = TRUE;
+    return TRUE;
+}
+
+/* Every random choice follows the seed; initial sequence numbers too (traffic.c). */
 static void
 set_seed(gen_options *opt, guint64 seed)
 {
-    GRand *rng = rng_new(seed, RNG_STREAM_TCP);
-
     opt->scenario.seed = seed;
     opt->segmenter.seed = seed;
-    opt->conversation.client.isn = g_rand_int(rng);
-    opt->conversation.server.isn = g_rand_int(rng);
-    g_rand_free(rng);
+}
+
+/* Each line of the file (without its newline) is one payload. */
+static int
+read_payloads(gen_options *opt, const char *path)
+{
+    g_autofree char *text = NULL;
+    gsize len;
+    GError *err = NULL;
+
+    if (!g_file_get_contents(path, &text, &len, &err)) {
+        int rc = fail_plain("cannot read payload file '%s': %s", path, err->message);
+        g_error_free(err);
+        return rc;
+    }
+    opt->payloads = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
+    for (gsize start = 0; start < len;) {
+        const char *nl = memchr(text + start, '\n', len - start);
+        gsize end = nl ? (gsize)(nl - text) : len;
+        gsize line_end = end > start && text[end - 1] == '\r' ? end - 1 : end;
+        if (line_end - start > MAX_PAYLOAD)
+            return fail_plain("payload file '%s': a line is longer than %u bytes", path,
+                              MAX_PAYLOAD);
+        g_ptr_array_add(opt->payloads, g_bytes_new(text + start, line_end - start));
+        start = end + 1;
+    }
+    if (opt->payloads->len == 0)
+        return fail_plain("payload file '%s' has no lines", path);
+    return -1;
 }
 
 int
 cli_parse(int argc, char **argv, gen_options *opt)
 {
     gboolean no_manifest = FALSE;
-    const char *manifest = NULL, *format = NULL;
+    const char *manifest = NULL, *format = NULL, *payloads = NULL;
+    gboolean ipv6 = FALSE, client_addr = FALSE, server_addr = FALSE;
+    tcp_endpoint *client = &opt->conversation.client, *server = &opt->conversation.server;
     guint64 n, seed = 1;
-    int c;
+    int c, rc;
 
     set_defaults(opt);
     opterr = 0; /* our own one-line messages */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":w:F:n:s:k:t:z:p:m:i:hV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":w:F:n:s:k:t:z:p:m:i:c:6hV", long_options, NULL)) != -1) {
         switch (c) {
         case 'w':
             opt->output = optarg;
@@ -251,6 +349,26 @@ cli_parse(int argc, char **argv, gen_options *opt)
         case OPT_NO_MANIFEST:
             no_manifest = TRUE;
             break;
+        case OPT_PAYLOADS:
+            payloads = optarg;
+            break;
+        case 'c':
+            if (!parse_number(optarg, 1, 10000, &n))
+                return fail("--connections: expected a whole number from 1 to 10000, got '%s'",
+                            optarg);
+            opt->connections = (guint)n;
+            break;
+        case '6':
+            ipv6 = TRUE;
+            break;
+        case OPT_CLIENT:
+        case OPT_SERVER:
+            if (!parse_endpoint(
+                    optarg, c == OPT_CLIENT ? &opt->conversation.client : &opt->conversation.server,
+                    c == OPT_CLIENT ? &client_addr : &server_addr))
+                return fail("%s: expected ADDR, ADDR:PORT or [IPV6ADDR]:PORT, got '%s'",
+                            c == OPT_CLIENT ? "--client" : "--server", optarg);
+            break;
         case OPT_CHECKED:
             opt->plan.checked = TRUE;
             break;
@@ -290,6 +408,22 @@ cli_parse(int argc, char **argv, gen_options *opt)
     if (opt->plan.at[INJ_BAD_CHECKSUM]->len && !opt->plan.checked)
         return fail("--inject bad-checksum needs --checked: the plain layout has no checksum");
 
+    /* Addresses: the defaults of the family asked for, and one family for both ends. */
+    if ((client_addr && client->ipv6) || (server_addr && server->ipv6))
+        ipv6 = TRUE;
+    if ((client_addr && client->ipv6 != ipv6) || (server_addr && server->ipv6 != ipv6))
+        return fail("the client and the server must both be IPv4 or both IPv6");
+    client->ipv6 = server->ipv6 = ipv6;
+    if (!client_addr)
+        memcpy(client->addr, ipv6 ? client_v6 : client_v4, ipv6 ? 16 : 4);
+    if (!server_addr)
+        memcpy(server->addr, ipv6 ? server_v6 : server_v4, ipv6 ? 16 : 4);
+    if ((guint)client->port + opt->connections - 1 > 65535)
+        return fail("--connections %u from client port %u would need ports above 65535",
+                    opt->connections, client->port);
+    if (payloads && (rc = read_payloads(opt, payloads)) >= 0)
+        return rc;
+    opt->scenario.payloads = opt->payloads;
     if (!format)
         format = g_str_has_suffix(opt->output, ".pcapng") ? "pcapng" : "pcap";
     opt->format = strcmp(format, "pcapng") == 0 ? FORMAT_PCAPNG : FORMAT_PCAP;
@@ -305,5 +439,6 @@ void
 cli_options_clear(gen_options *opt)
 {
     g_clear_pointer(&opt->manifest_path, g_free);
+    g_clear_pointer(&opt->payloads, g_ptr_array_unref);
     inject_plan_clear(&opt->plan);
 }

@@ -12,6 +12,8 @@ typedef enum { FORMAT_PCAP, FORMAT_PCAPNG } gen_format;
 typedef struct {
     const char *output; /* -w: capture path, "-" for standard output */
     gen_format format;
+    guint connections;
+    GPtrArray *payloads; /* GBytes, from --payloads; NULL: generated */
     char *manifest_path; /* NULL: none */
     scenario_config scenario;
     segmenter_config segmenter;

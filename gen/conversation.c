@@ -11,15 +11,20 @@ typedef struct {
     guint8 value;
 } echo_patch;
 
-typedef struct {
+struct conversation {
     const conversation_config *cfg;
+    scenario *sc;
+    const inject_plan *plan;
+    manifest *mf;
+    segmenter *seg;
+    encoded_message e;
     tcp_conn tcp;
     guint64 pushed;  /* client stream bytes handed to the segmenter */
     guint64 emitted; /* client stream bytes sent as segments */
     GArray *patches; /* echo_patch, by offset */
     guint next_patch;
     GByteArray *echo;
-} conversation;
+};
 
 /* A client segment, then (echo) the server sending the same bytes back, patched where the plan
  * alters the echo. fin: the client's stream ends with this segment. */
@@ -139,42 +144,82 @@ cut_stream(conversation *cv, segmenter *seg, const encoded_message *e, int cut_w
     }
 }
 
-gboolean
-conversation_run(const conversation_config *cfg, scenario *sc, const inject_plan *plan,
-                 const segmenter_config *seg_cfg, packet_sink *sink, manifest *mf, GError **err)
+conversation *
+conversation_new(const conversation_config *cfg, scenario *sc, const inject_plan *plan,
+                 const segmenter_config *seg_cfg, packet_sink *sink, manifest *mf)
 {
-    conversation cv = {.cfg = cfg,
-                       .patches = g_array_new(FALSE, FALSE, sizeof(echo_patch)),
-                       .echo = g_byte_array_new()};
-    segmenter *seg = segmenter_new(seg_cfg, on_segment, &cv);
-    gsize header_len = appmsg_header_len(plan->checked);
-    encoded_message e;
-    scenario_message msg;
-    gboolean ok, cut = FALSE;
+    conversation *cv = g_new0(conversation, 1);
+    segmenter_config seg = *seg_cfg;
 
-    encoded_message_init(&e);
-    tcp_conn_init(&cv.tcp, &cfg->client, &cfg->server, cfg->start_usec, sink);
-    ok = tcp_conn_open(&cv.tcp, err);
-    tcp_conn_advance(&cv.tcp, cfg->gap_usec);
-    while (ok && !cut && scenario_next(sc, &msg)) {
-        inject_encode(plan, &msg, &e);
-        if (mf)
-            record(mf, cfg, &msg, &e);
-        add_patches(&cv, &e, header_len);
-        cut = (e.kinds & (1u << INJ_CUT)) != 0;
-        if (cut)
-            ok = cut_stream(&cv, seg, &e, (int)plan->cut_with, err);
-        else
-            ok = segmenter_push(seg, e.wire->data, e.wire->len, err);
-        cv.pushed += e.wire->len;
-    }
-    if (!cut) {
-        ok = ok && segmenter_flush(seg, err);
-        ok = ok && tcp_conn_close(&cv.tcp, err);
-    }
-    segmenter_free(seg);
-    encoded_message_clear(&e);
-    g_array_free(cv.patches, TRUE);
-    g_byte_array_free(cv.echo, TRUE);
+    cv->cfg = cfg;
+    cv->sc = sc;
+    cv->plan = plan;
+    cv->mf = mf;
+    cv->patches = g_array_new(FALSE, FALSE, sizeof(echo_patch));
+    cv->echo = g_byte_array_new();
+    tcp_conn_init(&cv->tcp, &cfg->client, &cfg->server, cfg->start_usec, sink);
+    seg.mss = MIN(seg.mss, tcp_conn_mss(&cv->tcp));
+    cv->seg = segmenter_new(&seg, on_segment, cv);
+    encoded_message_init(&cv->e);
+    return cv;
+}
+
+/* Each step runs on the shared clock, so interleaved connections stay in time order. */
+static gboolean
+on_clock(conversation *cv, guint64 *clock, gboolean ok)
+{
+    *clock = cv->tcp.now_usec;
     return ok;
+}
+
+gboolean
+conversation_open(conversation *cv, guint64 *clock, GError **err)
+{
+    gboolean ok;
+
+    cv->tcp.now_usec = *clock;
+    ok = tcp_conn_open(&cv->tcp, err);
+    tcp_conn_advance(&cv->tcp, cv->cfg->gap_usec);
+    return on_clock(cv, clock, ok);
+}
+
+gboolean
+conversation_step(conversation *cv, guint64 *clock, gboolean *more, GError **err)
+{
+    gsize header_len = appmsg_header_len(cv->plan->checked);
+    encoded_message *e = &cv->e;
+    scenario_message msg;
+    gboolean ok;
+
+    cv->tcp.now_usec = *clock;
+    if (!scenario_next(cv->sc, &msg)) {
+        *more = FALSE;
+        ok = segmenter_flush(cv->seg, err) && tcp_conn_close(&cv->tcp, err);
+        return on_clock(cv, clock, ok);
+    }
+    inject_encode(cv->plan, &msg, e);
+    if (cv->mf)
+        record(cv->mf, cv->cfg, &msg, e);
+    add_patches(cv, e, header_len);
+    if (e->kinds & (1u << INJ_CUT)) {
+        *more = FALSE;
+        ok = cut_stream(cv, cv->seg, e, (int)cv->plan->cut_with, err);
+    } else {
+        *more = TRUE;
+        ok = segmenter_push(cv->seg, e->wire->data, e->wire->len, err);
+    }
+    cv->pushed += e->wire->len;
+    return on_clock(cv, clock, ok);
+}
+
+void
+conversation_free(conversation *cv)
+{
+    if (!cv)
+        return;
+    segmenter_free(cv->seg);
+    encoded_message_clear(&cv->e);
+    g_array_free(cv->patches, TRUE);
+    g_byte_array_free(cv->echo, TRUE);
+    g_free(cv);
 }

@@ -23,9 +23,18 @@ typedef struct {
     guint64 echo_delay_usec; /* between a segment and its echo */
 } conversation_config;
 
-/* mf may be NULL (no manifest). plan says which messages carry errors and the layout. */
-gboolean conversation_run(const conversation_config *cfg, scenario *sc, const inject_plan *plan,
-                          const segmenter_config *seg_cfg, packet_sink *sink, manifest *mf,
-                          GError **err);
+typedef struct conversation conversation;
+
+/* mf may be NULL (no manifest). plan says which messages carry errors and the layout. All
+ * arguments must outlive the conversation. */
+conversation *conversation_new(const conversation_config *cfg, scenario *sc,
+                               const inject_plan *plan, const segmenter_config *seg_cfg,
+                               packet_sink *sink, manifest *mf);
+/* The handshake, at *clock; advances *clock. */
+gboolean conversation_open(conversation *cv, guint64 *clock, GError **err);
+/* The next message (or the close, when the scenario is over), at *clock; advances *clock.
+ * *more is FALSE once the connection has ended. */
+gboolean conversation_step(conversation *cv, guint64 *clock, gboolean *more, GError **err);
+void conversation_free(conversation *cv);
 
 #endif

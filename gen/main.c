@@ -7,6 +7,7 @@
 #include "manifest.h"
 #include "pcap_sink.h"
 #include "pcapng_sink.h"
+#include "traffic.h"
 
 static int
 report(GError *err)
@@ -23,7 +24,6 @@ main(int argc, char **argv)
     GError *err = NULL;
     packet_sink *sink;
     manifest *mf = NULL;
-    scenario *sc;
     gboolean ok;
     int rc = cli_parse(argc, argv, &opt);
 
@@ -43,9 +43,7 @@ main(int argc, char **argv)
         return report(err);
     }
 
-    sc = scenario_new(&opt.scenario);
-    ok = conversation_run(&opt.conversation, sc, &opt.plan, &opt.segmenter, sink, mf, &err);
-    scenario_free(sc);
+    ok = traffic_run(&opt, sink, mf, &err);
 
     /* Both outputs appear, or neither. */
     if (ok)

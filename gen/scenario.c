@@ -36,8 +36,16 @@ scenario_next(scenario *s, scenario_message *msg)
         return FALSE;
     msg->index = s->next_index++;
     msg->type = draw(s->rng, s->cfg.type_min, s->cfg.type_max);
-    payload_build(s->payload, s->rng, msg->index + 1,
-                  draw(s->rng, s->cfg.size_min, s->cfg.size_max));
+    if (s->cfg.payloads) {
+        GBytes *b = g_ptr_array_index(s->cfg.payloads, msg->index % s->cfg.payloads->len);
+        gsize n;
+        const char *data = g_bytes_get_data(b, &n);
+        g_string_truncate(s->payload, 0);
+        g_string_append_len(s->payload, data, (gssize)n);
+    } else {
+        payload_build(s->payload, s->rng, msg->index + 1,
+                      draw(s->rng, s->cfg.size_min, s->cfg.size_max));
+    }
     msg->payload = (const guint8 *)s->payload->str;
     msg->length = (guint32)s->payload->len;
     return TRUE;

@@ -11,6 +11,7 @@ typedef struct {
     guint32 type_min, type_max; /* type drawn uniformly in [min, max] */
     guint32 size_min, size_max; /* payload bytes drawn uniformly in [min, max] */
     guint64 seed;
+    GPtrArray *payloads; /* GBytes used in turn instead of generated ones; NULL: generate */
 } scenario_config;
 
 typedef struct {

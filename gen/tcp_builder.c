@@ -7,6 +7,7 @@
 
 #define ETH_LEN  14
 #define IPV4_LEN 20
+#define IPV6_LEN 40
 #define TCP_LEN  20
 
 #define TH_FIN 0x01
@@ -44,24 +45,52 @@ tcp_conn_advance(tcp_conn *c, guint64 usec)
     c->now_usec += usec;
 }
 
+guint
+tcp_conn_mss(const tcp_conn *c)
+{
+    return c->side[TCP_C2S].ep.ipv6 ? TCP_BUILDER_MSS_V6 : TCP_BUILDER_MSS_V4;
+}
+
 static guint8 *
-put_ipv4(guint8 *ip, tcp_side *src, const tcp_side *dst, gsize ip_total_len)
+put_ipv4(guint8 *ip, tcp_side *src, const tcp_side *dst, gsize payload_len)
 {
     ip[0] = 0x45; /* version 4, 20-byte header */
     ip[1] = 0;
-    put_u16(ip + 2, (guint16)ip_total_len);
+    put_u16(ip + 2, (guint16)(IPV4_LEN + payload_len));
     put_u16(ip + 4, src->ip_id++);
     put_u16(ip + 6, 0x4000); /* don't fragment */
     ip[8] = 64;              /* TTL */
     ip[9] = 6;               /* TCP */
     put_u16(ip + 10, 0);
-    appmsg_put_u32(ip + 12, src->ep.ipv4);
-    appmsg_put_u32(ip + 16, dst->ep.ipv4);
+    memcpy(ip + 12, src->ep.addr, 4);
+    memcpy(ip + 16, dst->ep.addr, 4);
     put_u16(ip + 10, inet_checksum_fold(inet_sum(0, ip, IPV4_LEN)));
     return ip + IPV4_LEN;
 }
 
-/* Builds one frame from dir's side and hands it to the sink. */
+static guint8 *
+put_ipv6(guint8 *ip, const tcp_side *src, const tcp_side *dst, gsize payload_len)
+{
+    appmsg_put_u32(ip, 0x60000000u); /* version 6, no traffic class, no flow label */
+    put_u16(ip + 4, (guint16)payload_len);
+    ip[6] = 6;  /* next header: TCP */
+    ip[7] = 64; /* hop limit */
+    memcpy(ip + 8, src->ep.addr, 16);
+    memcpy(ip + 24, dst->ep.addr, 16);
+    return ip + IPV6_LEN;
+}
+
+/* The TCP checksum's pseudo-header (RFC 793 for IPv4, RFC 8200 for IPv6), summed. */
+static guint64
+pseudo_header_sum(const tcp_side *src, const tcp_side *dst, gsize tcp_len)
+{
+    guint8 tail[8] = {0, 0, (guint8)(tcp_len >> 8), (guint8)tcp_len, 0, 0, 0, 6};
+    gsize alen = src->ep.ipv6 ? 16 : 4;
+    guint64 sum = inet_sum(inet_sum(0, src->ep.addr, alen), dst->ep.addr, alen);
+
+    return inet_sum(sum, tail, sizeof tail); /* same sum as IPv4's zero, protocol, length */
+}
+
 #define SUM_UNKNOWN G_MAXUINT64
 
 static gboolean
@@ -71,14 +100,14 @@ emit_summed(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize le
     tcp_side *src = &c->side[dir], *dst = &c->side[!dir];
     gsize tcp_hlen = (flags & TH_SYN) ? TCP_LEN + 4 : TCP_LEN;
     guint8 *eth = c->frame, *tcp;
-    guint8 pseudo[12];
     guint64 sum;
 
-    g_assert(len <= TCP_BUILDER_MSS);
+    g_assert(len <= tcp_conn_mss(c));
     memcpy(eth, dst->ep.mac, 6);
     memcpy(eth + 6, src->ep.mac, 6);
-    put_u16(eth + 12, 0x0800);
-    tcp = put_ipv4(eth + ETH_LEN, src, dst, IPV4_LEN + tcp_hlen + len);
+    put_u16(eth + 12, src->ep.ipv6 ? 0x86dd : 0x0800);
+    tcp = src->ep.ipv6 ? put_ipv6(eth + ETH_LEN, src, dst, tcp_hlen + len)
+                       : put_ipv4(eth + ETH_LEN, src, dst, tcp_hlen + len);
 
     put_u16(tcp, src->ep.port);
     put_u16(tcp + 2, dst->ep.port);
@@ -92,16 +121,11 @@ emit_summed(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize le
     if (flags & TH_SYN) { /* MSS option, as every real SYN carries */
         tcp[20] = 2;
         tcp[21] = 4;
-        put_u16(tcp + 22, TCP_BUILDER_MSS);
+        put_u16(tcp + 22, (guint16)tcp_conn_mss(c));
     }
     memcpy(tcp + tcp_hlen, data, len);
 
-    appmsg_put_u32(pseudo, src->ep.ipv4);
-    appmsg_put_u32(pseudo + 4, dst->ep.ipv4);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    put_u16(pseudo + 10, (guint16)(tcp_hlen + len));
-    sum = inet_sum(0, pseudo, sizeof pseudo);
+    sum = pseudo_header_sum(src, dst, tcp_hlen + len);
     sum = inet_sum(sum, tcp, tcp_hlen); /* even length: the payload's sum adds on */
     sum += payload_sum != SUM_UNKNOWN ? payload_sum : inet_sum(0, data, len);
     put_u16(tcp + 16, inet_checksum_fold(sum));
@@ -109,8 +133,8 @@ emit_summed(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize le
     src->next_seq += (guint32)len + ((flags & (TH_SYN | TH_FIN)) ? 1 : 0);
     if (flags & TH_ACK)
         src->unacked = 0;
-    return c->sink->write(c->sink, c->now_usec, c->frame,
-                          (guint32)(ETH_LEN + IPV4_LEN + tcp_hlen + len), err);
+    return c->sink->write(c->sink, c->now_usec, c->frame, (guint32)(tcp + tcp_hlen + len - eth),
+                          err);
 }
 
 static gboolean

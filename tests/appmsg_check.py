@@ -293,16 +293,27 @@ def recipe(source, name):
     raise Failure(f"no capture {name} in captures/recipes.txt")
 
 
-def generate(gen, args, directory, name):
-    capture = os.path.join(directory, name + ".pcap")
-    proc = run([gen] + args + ["-w", capture])
+def capture_file(name, args):
+    """NAME.pcap, or NAME.pcapng for a recipe that asks for pcapng."""
+    pcapng = "-F" in args and args[args.index("-F") + 1] == "pcapng"
+    return name + (".pcapng" if pcapng else ".pcap")
+
+
+def manifest_for(capture):
+    return os.path.splitext(capture)[0] + ".manifest.jsonl"
+
+
+def generate(gen, args, directory, name, source):
+    """Runs the generator from the source tree, so recipes may name files in it."""
+    capture = os.path.abspath(os.path.join(directory, capture_file(name, args)))
+    proc = run([gen] + args + ["-w", capture], cwd=source)
     if proc.returncode != 0:
         raise Failure(f"appmsg-gen {' '.join(args)} failed: {proc.stderr}")
-    return capture, os.path.join(directory, name + ".manifest.jsonl")
+    return capture, manifest_for(capture)
 
 
 def capture_path(source, name):
-    path = os.path.join(source, "captures", name + ".pcap")
+    path = os.path.join(source, "captures", capture_file(name, recipe(source, name)[1]))
     if not os.path.exists(path):
         raise Failure(f"{path} is missing: run `cmake --build build --target captures`")
     return path
@@ -363,7 +374,7 @@ def cmd_manifest(a, ts):
     _, gen_args, opts = recipe(a.source, a.name)
     capture = capture_path(a.source, a.name)
     expected, exp_skipped, exp_experts = expected_reader_view(
-        capture.replace(".pcap", ".manifest.jsonl"), "--checked" in gen_args)
+        manifest_for(capture), "--checked" in gen_args)
     seen, skipped = messages_seen(ts, capture, opts)
     compare_messages(a.name, expected, seen)
     for key in sorted(set(exp_skipped) | set(skipped)):
@@ -417,7 +428,7 @@ def cmd_finding(a, ts):
     with none of them, not at all; and a stream that merely contains the magic is not taken."""
     ts.require_plugin()
     capture = capture_path(a.source, a.name)
-    want = sum(1 for _ in open(capture.replace(".pcap", ".manifest.jsonl")))
+    want = sum(1 for _ in open(manifest_for(capture)))
     port = recipe(a.source, a.name)[1][recipe(a.source, a.name)[1].index("-p") + 1]
     off = ["--disable-heuristic", "appmsg_tcp"]
     cases = [("heuristic (default)", [], want),
@@ -452,7 +463,7 @@ def cmd_max_length(a, ts):
     capture = capture_path(a.source, a.name)
     limit = 60
     opts = ["-o", f"appmsg.max_length:{limit}"]
-    expected, _, _ = expected_reader_view(capture.replace(".pcap", ".manifest.jsonl"), False)
+    expected, _, _ = expected_reader_view(manifest_for(capture), False)
     seen, _ = messages_seen(ts, capture, opts)
     too_long = 0
     for key, msgs in expected.items():
@@ -474,13 +485,21 @@ def cmd_tcp_valid(a, ts):
                         "ip.checksum.status != 1 || _ws.malformed"]).stdout
     if bad.strip():
         raise Failure(f"{a.name}: frames a real TCP stack would not send:\n{bad}")
-    print(f"{a.name}: checksums good, no TCP analysis flags")
+    # capinfos reads it too, and counts the frames tshark does.
+    capture = capture_path(a.source, a.name)
+    info = run(["capinfos", "-c", "-t", capture])
+    frames = len(ts.run(["-r", ts.readable(capture), "--disable-protocol", "appmsg"]).stdout.splitlines())
+    count = re.search(r"Number of packets:\s*(\d+)", info.stdout)
+    if info.returncode != 0 or not count or int(count.group(1)) != frames:
+        raise Failure(f"capinfos disagrees with tshark ({frames} frames):\n{info.stdout}{info.stderr}")
+    kind = re.search(r"File type:\s*(.*)", info.stdout).group(1).strip()
+    print(f"{a.name}: checksums good, no TCP analysis flags; capinfos: {kind}, {frames} frames")
 
 
 def cmd_make_captures(a, ts):
     out = os.path.join(a.source, "captures")
     for name, args, _ in recipes(a.source):
-        capture, manifest = generate(a.gen, args, out, name)
+        capture, manifest = generate(a.gen, args, out, name, a.source)
         print("wrote", os.path.relpath(capture, a.source), "and", os.path.basename(manifest))
 
 
@@ -489,7 +508,7 @@ def cmd_captures_current(a, ts):
     tmp = tempfile.mkdtemp(prefix="appmsg-captures-")
     try:
         for name, args, _ in recipes(a.source):
-            for fresh in generate(a.gen, args, tmp, name):
+            for fresh in generate(a.gen, args, tmp, name, a.source):
                 committed = os.path.join(a.source, "captures", os.path.basename(fresh))
                 if not os.path.exists(committed) or not filecmp.cmp(fresh, committed, False):
                     raise Failure(f"{committed} is not what appmsg-gen {' '.join(args)} makes "

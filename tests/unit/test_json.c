@@ -14,8 +14,16 @@ valid(const char *text)
 static void
 test_valid(void)
 {
-    const char *ok[] = {"7", "-0.5e+3", "true", "null", "\"\"", "\"caf\xc3\xa9 \\u00e9 \\n\"",
-                        "[]", "{}", " {\"a\": [1, 2, {\"b\": null}]} ", "[1,\n2]\r\n",
+    const char *ok[] = {"7",
+                        "-0.5e+3",
+                        "true",
+                        "null",
+                        "\"\"",
+                        "\"caf\xc3\xa9 \\u00e9 \\n\"",
+                        "[]",
+                        "{}",
+                        " {\"a\": [1, 2, {\"b\": null}]} ",
+                        "[1,\n2]\r\n",
                         "{\"id\": 1, \"op\": \"ping\", \"text\": \"x\"}"};
     for (guint i = 0; i < G_N_ELEMENTS(ok); i++)
         g_assert_true(valid(ok[i]));
@@ -24,9 +32,27 @@ test_valid(void)
 static void
 test_invalid(void)
 {
-    const char *bad[] = {"", " ", "7 8", "{\"a\": 1} x", "{\"a\" 1}", "{a: 1}", "[1,]", "[1 2]",
-                         "01", "1.", "-", "tru", "truex", "\"abc", "\"\\x\"", "\"\\u12g4\"",
-                         "\"tab\there\"", "{\"id\": 3, \"op\": ", "nul", "[", "}"};
+    const char *bad[] = {"",
+                         " ",
+                         "7 8",
+                         "{\"a\": 1} x",
+                         "{\"a\" 1}",
+                         "{a: 1}",
+                         "[1,]",
+                         "[1 2]",
+                         "01",
+                         "1.",
+                         "-",
+                         "tru",
+                         "truex",
+                         "\"abc",
+                         "\"\\x\"",
+                         "\"\\u12g4\"",
+                         "\"tab\there\"",
+                         "{\"id\": 3, \"op\": ",
+                         "nul",
+                         "[",
+                         "}"};
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         if (valid(bad[i]))
             g_error("accepted %s", bad[i]);

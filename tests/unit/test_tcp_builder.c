@@ -28,26 +28,30 @@ get_u16(const guint8 *p)
     return (guint16)(p[0] << 8 | p[1]);
 }
 
-/* Parses and checks one Ethernet/IPv4/TCP frame as the receiver would. */
+/* Parses and checks one Ethernet/IPv4-or-IPv6/TCP frame as the receiver would. */
 static gboolean
 memory_write(packet_sink *self, guint64 ts, const guint8 *f, guint32 len, GError **err)
 {
     memory_sink *s = (memory_sink *)self;
-    const guint8 *ip = f + 14, *tcp = ip + 20;
-    gsize ip_len = get_u16(ip + 2), tcp_len = ip_len - 20, hlen = (gsize)(tcp[12] >> 4) * 4;
-    guint8 pseudo[12];
+    gboolean v6 = get_u16(f + 12) == 0x86dd;
+    const guint8 *ip = f + 14, *tcp = ip + (v6 ? 40 : 20);
+    gsize tcp_len = v6 ? get_u16(ip + 4) : get_u16(ip + 2) - 20u;
+    gsize hlen = (gsize)(tcp[12] >> 4) * 4, alen = v6 ? 16 : 4;
+    guint8 tail[8] = {0, 0, (guint8)(tcp_len >> 8), (guint8)tcp_len, 0, 0, 0, 6};
+    guint64 sum;
     frame_info fi;
 
     (void)err;
-    g_assert_cmpuint(get_u16(f + 12), ==, 0x0800);
-    g_assert_cmpuint(len, ==, 14 + ip_len);
-    g_assert_cmpuint(inet_checksum_fold(inet_sum(0, ip, 20)), ==, 0);
-    memcpy(pseudo, ip + 12, 8);
-    pseudo[8] = 0;
-    pseudo[9] = 6;
-    pseudo[10] = (guint8)(tcp_len >> 8);
-    pseudo[11] = (guint8)tcp_len;
-    g_assert_cmpuint(inet_checksum_fold(inet_sum(inet_sum(0, pseudo, 12), tcp, tcp_len)), ==, 0);
+    g_assert_true(v6 || get_u16(f + 12) == 0x0800);
+    g_assert_cmpuint(len, ==, (gsize)(tcp - f) + tcp_len);
+    if (!v6)
+        g_assert_cmpuint(inet_checksum_fold(inet_sum(0, ip, 20)), ==, 0);
+    else
+        g_assert_cmpuint(ip[0] >> 4, ==, 6);
+    /* The pseudo-header: source, destination, then length and protocol. */
+    sum = inet_sum(inet_sum(0, ip + (v6 ? 8 : 12), alen), ip + (v6 ? 24 : 16), alen);
+    sum = inet_sum(sum, tail, sizeof tail);
+    g_assert_cmpuint(inet_checksum_fold(inet_sum(sum, tcp, tcp_len)), ==, 0);
 
     fi.dir = get_u16(tcp) == 51000 ? 0 : 1;
     fi.flags = tcp[13];
@@ -59,8 +63,21 @@ memory_write(packet_sink *self, guint64 ts, const guint8 *f, guint32 len, GError
     return TRUE;
 }
 
-static const tcp_endpoint client = {{2, 0, 0, 0, 0, 1}, 0xc000020a, 51000, 0xfffffff0u};
-static const tcp_endpoint server = {{2, 0, 0, 0, 0, 2}, 0xc0000214, 65432, 1000};
+static const tcp_endpoint client = {
+    .mac = {2, 0, 0, 0, 0, 1}, .addr = {192, 0, 2, 10}, .port = 51000, .isn = 0xfffffff0u};
+static const tcp_endpoint server = {
+    .mac = {2, 0, 0, 0, 0, 2}, .addr = {192, 0, 2, 20}, .port = 65432, .isn = 1000};
+static const tcp_endpoint client6 = {.mac = {2, 0, 0, 0, 0, 1},
+                                     .ipv6 = TRUE,
+                                     .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x10},
+                                     .port = 51000,
+                                     .isn = 0xfffffff0u};
+static const tcp_endpoint server6 = {.mac = {2, 0, 0, 0, 0, 2},
+                                     .ipv6 = TRUE,
+                                     .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x20},
+                                     .port = 65432,
+                                     .isn = 1000};
+static gboolean use_ipv6;
 
 static GArray *
 build(void (*script)(tcp_conn *))
@@ -68,7 +85,8 @@ build(void (*script)(tcp_conn *))
     memory_sink sink = {{memory_write, NULL, NULL}, g_array_new(FALSE, FALSE, sizeof(frame_info))};
     tcp_conn c;
 
-    tcp_conn_init(&c, &client, &server, 1000000, &sink.base);
+    tcp_conn_init(&c, use_ipv6 ? &client6 : &client, use_ipv6 ? &server6 : &server, 1000000,
+                  &sink.base);
     g_assert_true(tcp_conn_open(&c, NULL));
     script(&c);
     g_assert_true(tcp_conn_close(&c, NULL));
@@ -93,7 +111,7 @@ echo(tcp_conn *c)
         g_assert_true(tcp_conn_send(c, TCP_C2S, data, 100, NULL));
         g_assert_true(tcp_conn_send(c, TCP_S2C, data, 100, NULL));
     }
-    g_assert_true(tcp_conn_send(c, TCP_C2S, data, TCP_BUILDER_MSS, NULL));
+    g_assert_true(tcp_conn_send(c, TCP_C2S, data, tcp_conn_mss(c), NULL));
 }
 
 /* Sequence numbers continue exactly (wrapping at 2^32), and each ACK acknowledges all the peer
@@ -167,6 +185,17 @@ test_echo_piggyback(void)
     g_array_free(frames, TRUE);
 }
 
+/* The same checks hold over IPv6: its pseudo-header, its smaller MSS. */
+static void
+test_ipv6(void)
+{
+    use_ipv6 = TRUE;
+    test_handshake_and_close();
+    test_delayed_ack();
+    test_echo_piggyback();
+    use_ipv6 = FALSE;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -174,5 +203,6 @@ main(int argc, char **argv)
     g_test_add_func("/tcp-builder/handshake-and-close", test_handshake_and_close);
     g_test_add_func("/tcp-builder/delayed-ack", test_delayed_ack);
     g_test_add_func("/tcp-builder/echo-piggyback", test_echo_piggyback);
+    g_test_add_func("/tcp-builder/ipv6", test_ipv6);
     return g_test_run();
 }

@@ -1,0 +1,14 @@
+/* traffic.h — the whole capture: N connections, interleaved message by message on one clock.
+ *
+ * Connection i gets its share of the messages, its own client port (the base port + i), its own
+ * random streams and sequence numbers; connection 0 is exactly what a single connection is. */
+#ifndef APPMSG_GEN_TRAFFIC_H
+#define APPMSG_GEN_TRAFFIC_H
+
+#include "cli.h"
+#include "manifest.h"
+#include "packet_sink.h"
+
+gboolean traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **err);
+
+#endif
