@@ -1,7 +1,34 @@
 /* traffic.c — interleaving connections. */
+#include <stdio.h>
+#include <unistd.h>
+
 #include "conversation.h"
 #include "rng.h"
 #include "traffic.h"
+
+/* A progress line on a terminal, at most four times a second; nothing when stderr is a file
+ * or a pipe. */
+typedef struct {
+    gboolean on;
+    guint64 done, total;
+    gint64 next_usec;
+} progress;
+
+static void
+progress_show(progress *p, gboolean last)
+{
+    gint64 now;
+
+    if (!p->on || (!last && (p->done & 1023) != 0))
+        return;
+    now = g_get_monotonic_time();
+    if (!last && now < p->next_usec)
+        return;
+    p->next_usec = now + G_USEC_PER_SEC / 4;
+    fprintf(stderr,
+            "\rappmsg-gen: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " messages (%d%%)%s",
+            p->done, p->total, p->total ? (int)(100 * p->done / p->total) : 100, last ? "\n" : "");
+}
 
 /* Connection 0 keeps the seed itself; the others get well-spread ones. */
 static guint64
@@ -22,6 +49,8 @@ traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **er
     guint64 clock = opt->conversation.start_usec;
     guint active = n;
     gboolean ok = TRUE;
+    progress prog = {isatty(fileno(stderr)) && opt->scenario.count >= 100000, 0,
+                     opt->scenario.count, 0};
 
     for (guint i = 0; i < n; i++) {
         scenario_config s = opt->scenario;
@@ -46,8 +75,12 @@ traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **er
                 continue;
             ok = conversation_step(cv[i], &clock, &more[i], err);
             active -= !more[i];
+            prog.done += more[i];
+            progress_show(&prog, FALSE);
         }
     }
+    if (ok)
+        progress_show(&prog, TRUE);
     for (guint i = 0; i < n; i++) {
         conversation_free(cv[i]);
         scenario_free(sc[i]);
