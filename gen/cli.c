@@ -20,6 +20,9 @@
 
 static const char usage_text[] =
     "Usage: appmsg-gen [OPTION]... -w FILE\n"
+    "       appmsg-gen send [OPTION]...       (the same traffic on a real socket)\n"
+    "       appmsg-gen serve [--listen ADDR:PORT] [--no-echo] [--connections N]\n"
+    "                        [--max-seconds N]   (an echo server, like the tutorials')\n"
     "Write a capture of one TCP connection carrying AppMsg messages (magic 0x12345678, type,\n"
     "length, JSON payload), each echoed back by the server, and a manifest of the messages.\n"
     "\n"
@@ -68,7 +71,14 @@ static const char usage_text[] =
     "  appmsg-gen -n 20 -s merged -k 4 -w merged.pcap\n"
     "  appmsg-gen -n 1000 -s mixed --seed 7 -w - | tshark -r - -Y appmsg\n"
     "  appmsg-gen -n 10 -i bad-magic@2 -i bad-json@5 -i cut@9 -w errors.pcap\n"
-    "  appmsg-gen -n 100 -c 4 -6 -s partial -w four-ipv6-connections.pcapng\n";
+    "  appmsg-gen -n 100 -c 4 -6 -s partial -w four-ipv6-connections.pcapng\n"
+    "  appmsg-gen serve --port-file p & appmsg-gen send -n 20 -s merged --server 127.0.0.1:$(cat "
+    "p)\n"
+    "\n"
+    "send: the scenario options above, to --server (default 127.0.0.1:65432); one write per\n"
+    "segment (TCP_NODELAY, MSG_EOR), so merged and partial arrive as such; -m writes the\n"
+    "manifest. serve: echoes every byte it receives until --connections connections have\n"
+    "ended or --max-seconds have passed (0: until interrupted).\n";
 
 enum {
     OPT_MIXED_MAX = 256,
@@ -202,8 +212,8 @@ set_defaults(gen_options *opt)
 }
 
 /* "ADDR", "ADDR:PORT", "[V6ADDR]" or "[V6ADDR]:PORT"; FALSE if it is none of these. */
-static gboolean
-parse_endpoint(const char *text, tcp_endpoint *ep, gboolean *have_addr)
+gboolean
+cli_parse_endpoint(const char *text, tcp_endpoint *ep, gboolean *have_addr)
 {
     g_autofree char *host = NULL;
     const char *port = NULL;
@@ -221,7 +231,7 @@ parse_endpoint(const char *text, tcp_endpoint *ep, gboolean *have_addr)
     } else {
         host = g_strdup(text);
     }
-    if (port && !parse_number(port, 1, 65535, &n))
+    if (port && !parse_number(port, 0, 65535, &n)) /* 0: a listener's "any free port" */
         return FALSE;
     if (port)
         ep->port = (guint16)n;
@@ -275,7 +285,7 @@ read_payloads(gen_options *opt, const char *path)
 }
 
 int
-cli_parse(int argc, char **argv, gen_options *opt)
+cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
 {
     gboolean no_manifest = FALSE;
     const char *manifest = NULL, *format = NULL, *payloads = NULL;
@@ -285,6 +295,7 @@ cli_parse(int argc, char **argv, gen_options *opt)
     int c, rc;
 
     set_defaults(opt);
+    opt->mode = mode;
     opterr = 0; /* our own one-line messages */
     optind = 1;
     while ((c = getopt_long(argc, argv, ":w:F:n:s:k:t:z:p:m:i:c:6hV", long_options, NULL)) != -1) {
@@ -363,7 +374,7 @@ cli_parse(int argc, char **argv, gen_options *opt)
             break;
         case OPT_CLIENT:
         case OPT_SERVER:
-            if (!parse_endpoint(
+            if (!cli_parse_endpoint(
                     optarg, c == OPT_CLIENT ? &opt->conversation.client : &opt->conversation.server,
                     c == OPT_CLIENT ? &client_addr : &server_addr))
                 return fail("%s: expected ADDR, ADDR:PORT or [IPV6ADDR]:PORT, got '%s'",
@@ -401,8 +412,13 @@ cli_parse(int argc, char **argv, gen_options *opt)
     }
     if (optind < argc)
         return fail("unexpected argument '%s'", argv[optind]);
-    if (!opt->output)
+    if (mode == MODE_FILE && !opt->output)
         return fail("no output file: give -w FILE, or -w - for standard output");
+    if (mode == MODE_SEND && opt->output)
+        return fail("send writes no capture: capture the traffic with dumpcap or tshark");
+    if (mode == MODE_SEND &&
+        (opt->plan.at[INJ_ECHO_PAYLOAD]->len || opt->plan.at[INJ_ECHO_TYPE]->len))
+        return fail("echo-payload and echo-type alter the server's echo: only in a capture file");
     if (manifest && no_manifest)
         return fail("--manifest and --no-manifest contradict each other");
     if (opt->plan.at[INJ_BAD_CHECKSUM]->len && !opt->plan.checked)
@@ -416,8 +432,12 @@ cli_parse(int argc, char **argv, gen_options *opt)
     client->ipv6 = server->ipv6 = ipv6;
     if (!client_addr)
         memcpy(client->addr, ipv6 ? client_v6 : client_v4, ipv6 ? 16 : 4);
-    if (!server_addr)
+    if (!server_addr && mode == MODE_SEND) /* live: the loopback address, never a real host */
+        inet_pton(ipv6 ? AF_INET6 : AF_INET, ipv6 ? "::1" : "127.0.0.1", server->addr);
+    else if (!server_addr)
         memcpy(server->addr, ipv6 ? server_v6 : server_v4, ipv6 ? 16 : 4);
+    if (client->port == 0 || server->port == 0)
+        return fail("port 0 is not a port a connection can use");
     if ((guint)client->port + opt->connections - 1 > 65535)
         return fail("--connections %u from client port %u would need ports above 65535",
                     opt->connections, client->port);
@@ -425,12 +445,12 @@ cli_parse(int argc, char **argv, gen_options *opt)
         return rc;
     opt->scenario.payloads = opt->payloads;
     if (!format)
-        format = g_str_has_suffix(opt->output, ".pcapng") ? "pcapng" : "pcap";
+        format = opt->output && g_str_has_suffix(opt->output, ".pcapng") ? "pcapng" : "pcap";
     opt->format = strcmp(format, "pcapng") == 0 ? FORMAT_PCAPNG : FORMAT_PCAP;
     set_seed(opt, seed);
     if (manifest)
         opt->manifest_path = g_strdup(manifest);
-    else if (!no_manifest && strcmp(opt->output, "-") != 0)
+    else if (!no_manifest && opt->output && strcmp(opt->output, "-") != 0)
         opt->manifest_path = manifest_path_for(opt->output);
     return -1;
 }

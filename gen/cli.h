@@ -8,10 +8,12 @@
 #include "segmenter.h"
 
 typedef enum { FORMAT_PCAP, FORMAT_PCAPNG } gen_format;
+typedef enum { MODE_FILE, MODE_SEND } gen_mode; /* write a capture, or send on a socket */
 
 typedef struct {
     const char *output; /* -w: capture path, "-" for standard output */
     gen_format format;
+    gen_mode mode;
     guint connections;
     GPtrArray *payloads; /* GBytes, from --payloads; NULL: generated */
     char *manifest_path; /* NULL: none */
@@ -26,7 +28,9 @@ typedef struct {
 
 /* Fills *opt from argv. Returns -1 to go on, or an exit code: 0 after --help or --version,
  * GEN_EXIT_USAGE after printing one line naming the problem. */
-int cli_parse(int argc, char **argv, gen_options *opt);
+int cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt);
 void cli_options_clear(gen_options *opt);
+/* "ADDR", "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT" into ep; *have_addr when it named an address. */
+gboolean cli_parse_endpoint(const char *text, tcp_endpoint *ep, gboolean *have_addr);
 
 #endif

@@ -89,35 +89,6 @@ add_patches(conversation *cv, const encoded_message *e, gsize header_len)
     }
 }
 
-static void
-record(manifest *mf, const conversation_config *cfg, const scenario_message *msg,
-       const encoded_message *e)
-{
-    gboolean cut = (e->kinds & (1u << INJ_CUT)) != 0;
-    manifest_entry m = {
-        .conn = cfg->id,
-        .dir = TCP_C2S,
-        .index = msg->index,
-        .type = e->type,
-        .length = e->length,
-        .payload = e->payload->data,
-        .payload_len = e->payload->len,
-        .error = inject_error_name(
-            e->kinds & ~((1u << INJ_GARBAGE) | (1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE))),
-        .garbage_before = (guint32)e->msg_start,
-        .sent = cut ? (gint64)(e->sent - e->msg_start) : -1};
-
-    manifest_add(mf, &m);
-    if (!cfg->echo)
-        return;
-    m.dir = TCP_S2C;
-    m.type = e->echo_type;
-    m.payload = e->echo_payload->data;
-    if (e->kinds & ((1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE)))
-        m.error = "echo_differs";
-    manifest_add(mf, &m);
-}
-
 /* The stream ends inside this message: what is left of the segmenter goes out, then the part
  * of the message that was sent, then FIN (on that last segment) or RST. */
 static gboolean
@@ -199,7 +170,7 @@ conversation_step(conversation *cv, guint64 *clock, gboolean *more, GError **err
     }
     inject_encode(cv->plan, &msg, e);
     if (cv->mf)
-        record(cv->mf, cv->cfg, &msg, e);
+        manifest_add_message(cv->mf, cv->cfg->id, cv->cfg->echo, msg.index, e);
     add_patches(cv, e, header_len);
     if (e->kinds & (1u << INJ_CUT)) {
         *more = FALSE;

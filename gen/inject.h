@@ -33,7 +33,7 @@ typedef struct {
 } inject_plan;
 
 /* One message as it goes on the wire, and as the server sends it back. */
-typedef struct {
+typedef struct encoded_message {
     guint32 kinds;        /* 1 << inject_kind, applied to this message */
     GByteArray *wire;     /* client bytes: garbage (if any), header, payload */
     gsize msg_start;      /* offset of the header in wire */

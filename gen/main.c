@@ -1,9 +1,10 @@
 /* main.c — appmsg-gen: the AppMsg traffic generator. */
 #include <pcap/pcap.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
-#include "conversation.h"
+#include "live.h"
 #include "manifest.h"
 #include "pcap_sink.h"
 #include "pcapng_sink.h"
@@ -17,15 +18,16 @@ report(GError *err)
     return GEN_EXIT_USAGE;
 }
 
-int
-main(int argc, char **argv)
+/* appmsg-gen [OPTION]... -w FILE */
+static int
+write_capture(int argc, char **argv)
 {
     gen_options opt;
     GError *err = NULL;
     packet_sink *sink;
     manifest *mf = NULL;
     gboolean ok;
-    int rc = cli_parse(argc, argv, &opt);
+    int rc = cli_parse(argc, argv, MODE_FILE, &opt);
 
     if (rc >= 0) {
         cli_options_clear(&opt);
@@ -56,4 +58,14 @@ main(int argc, char **argv)
         manifest_discard(mf);
     cli_options_clear(&opt);
     return ok ? 0 : report(err);
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "serve") == 0)
+        return live_serve(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "send") == 0)
+        return live_send(argc - 1, argv + 1);
+    return write_capture(argc, argv);
 }

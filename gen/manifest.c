@@ -2,6 +2,7 @@
 #include <wsutil/json_dumper.h>
 
 #include "atomic_file.h"
+#include "inject.h"
 #include "manifest.h"
 
 struct manifest {
@@ -88,4 +89,33 @@ manifest_discard(manifest *m)
         return;
     atomic_file_discard(&m->file, FALSE);
     manifest_free(m);
+}
+
+void
+manifest_add_message(manifest *mf, guint conn, gboolean echo, guint64 index,
+                     const encoded_message *e)
+{
+    gboolean cut = (e->kinds & (1u << INJ_CUT)) != 0;
+    manifest_entry m = {
+        .conn = conn,
+        .dir = TCP_C2S,
+        .index = index,
+        .type = e->type,
+        .length = e->length,
+        .payload = e->payload->data,
+        .payload_len = e->payload->len,
+        .error = inject_error_name(
+            e->kinds & ~((1u << INJ_GARBAGE) | (1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE))),
+        .garbage_before = (guint32)e->msg_start,
+        .sent = cut ? (gint64)(e->sent - e->msg_start) : -1};
+
+    manifest_add(mf, &m);
+    if (!echo)
+        return;
+    m.dir = TCP_S2C;
+    m.type = e->echo_type;
+    m.payload = e->echo_payload->data;
+    if (e->kinds & ((1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE)))
+        m.error = "echo_differs";
+    manifest_add(mf, &m);
 }

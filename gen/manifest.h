@@ -26,6 +26,10 @@ typedef struct {
 
 manifest *manifest_open(const char *path, GError **err);
 void manifest_add(manifest *m, const manifest_entry *e);
+/* A message as encoded (inject.h): the client's line, and with echo on the server's. */
+struct encoded_message;
+void manifest_add_message(manifest *mf, guint conn, gboolean echo, guint64 index,
+                          const struct encoded_message *e);
 gboolean manifest_commit(manifest *m, GError **err);
 void manifest_discard(manifest *m);
 

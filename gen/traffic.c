@@ -31,8 +31,8 @@ progress_show(progress *p, gboolean last)
 }
 
 /* Connection 0 keeps the seed itself; the others get well-spread ones. */
-static guint64
-seed_for(guint64 seed, guint i)
+guint64
+traffic_connection_seed(guint64 seed, guint i)
 {
     return seed + i * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
 }
@@ -62,7 +62,7 @@ traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **er
         cfg[i].client.isn = g_rand_int(isn);
         cfg[i].server.isn = g_rand_int(isn);
         s.count = opt->scenario.count / n + (i < opt->scenario.count % n);
-        s.seed = g.seed = seed_for(opt->scenario.seed, i);
+        s.seed = g.seed = traffic_connection_seed(opt->scenario.seed, i);
         sc[i] = scenario_new(&s);
         cv[i] = conversation_new(&cfg[i], sc[i], &opt->plan, &g, sink, mf);
         more[i] = TRUE;

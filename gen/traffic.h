@@ -9,6 +9,8 @@
 #include "manifest.h"
 #include "packet_sink.h"
 
+/* The seed of connection i's random streams. */
+guint64 traffic_connection_seed(guint64 seed, guint i);
 gboolean traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **err);
 
 #endif

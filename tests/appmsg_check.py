@@ -15,9 +15,11 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 UNPRIVILEGED_USER = "nobody"
 
@@ -476,6 +478,77 @@ def cmd_max_length(a, ts):
     print(f"max_length {limit}: {too_long} messages reported as too long, all others found")
 
 
+SKIP = 77  # CTest's SKIP_RETURN_CODE for the live test
+
+
+def cmd_live(a, ts):
+    """A live exchange on the loopback interface: appmsg-gen serve and send, captured by dumpcap
+    on a port of its own; the plugin shows exactly the manifest's messages, and the
+    segmentation asked for is what went on the wire. Every wait is bounded."""
+    ts.require_plugin()
+    send_args = ["-n", "24", "-c", "3", "-s", "partial", "-i", "garbage@2", "-i", "bad-json@4",
+                 "-i", "cut@7"]
+    tmp = tempfile.mkdtemp(prefix="appmsg-live-")
+    procs = []
+    try:
+        port_file = os.path.join(tmp, "port")
+        server = subprocess.Popen([a.gen, "serve", "--listen", "127.0.0.1:0", "--port-file",
+                                   port_file, "--connections", "3", "--max-seconds", "30"],
+                                  stderr=subprocess.PIPE, text=True)
+        procs.append(server)
+        for _ in range(100):
+            if os.path.exists(port_file) and open(port_file).read().strip():
+                break
+            if server.poll() is not None:
+                raise Failure(f"appmsg-gen serve exited: {server.stderr.read()}")
+            time.sleep(0.05)
+        port = open(port_file).read().strip()
+        capture = os.path.join(tmp, "live.pcapng")
+        dumpcap = subprocess.Popen(["dumpcap", "-q", "-i", "lo", "-f", f"tcp port {port}",
+                                    "-a", "duration:30", "-w", capture],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        procs.append(dumpcap)
+        for _ in range(100):  # dumpcap creates the file once it captures
+            if os.path.exists(capture) or dumpcap.poll() is not None:
+                break
+            time.sleep(0.05)
+        if dumpcap.poll() is not None:
+            print(f"SKIP: dumpcap cannot capture here: {dumpcap.stderr.read().strip()}")
+            return SKIP
+        time.sleep(0.5)
+        manifest = os.path.join(tmp, "live.manifest.jsonl")
+        sent = run([a.gen, "send", *send_args, "--server", f"127.0.0.1:{port}", "-m", manifest],
+                   timeout=60)
+        if sent.returncode != 0:
+            raise Failure(f"appmsg-gen send failed: {sent.stderr}")
+        server.wait(timeout=30)
+        time.sleep(0.5)
+        dumpcap.send_signal(signal.SIGINT)
+        dumpcap.wait(timeout=30)
+        opts = ["-o", f"appmsg.tcp.port:{port}"]
+        expected, _, exp_experts = expected_reader_view(manifest, False)
+        seen, skipped = messages_seen(ts, capture, opts)
+        compare_messages("live", expected, seen)
+        experts = expert_counts(ts, capture, opts)
+        for name in ("appmsg.payload.not_json", "appmsg.truncated"):
+            if experts[name] != exp_experts[name]:
+                raise Failure(f"live: {experts[name]} × {name}, expected {exp_experts[name]}")
+        data = [p for p in packets_json(ts, capture, ["tcp.dstport", "tcp.len"], opts)
+                if p["tcp.dstport"][0] == port and int(p["tcp.len"][0]) > 0]
+        client_msgs = sum(len(v) for k, v in expected.items() if k[1] == "c2s")
+        if len(data) <= client_msgs:
+            raise Failure(f"partial: {len(data)} client segments for {client_msgs} messages")
+        print(f"live on port {port}: {sum(len(v) for v in seen.values())} messages as in the "
+              f"manifest, {len(data)} client segments for {client_msgs} messages, "
+              f"{sum(skipped.values())} bytes skipped")
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def cmd_tcp_valid(a, ts):
     """The generator's TCP/IP is what a real stack sends: no analysis warnings, good checksums."""
     # AppMsg disabled: its own Malformed expert infos (a truncated message) would match too.
@@ -523,6 +596,7 @@ COMMANDS = {
     "pairing": (cmd_pairing, True),
     "finding": (cmd_finding, True),
     "max-length": (cmd_max_length, True),
+    "live": (cmd_live, True),
     "golden": (cmd_golden, True),
     "update-golden": (cmd_update_golden, True),
     "manifest": (cmd_manifest, True),
@@ -545,7 +619,9 @@ def main():
     func, needs_tshark = COMMANDS[a.command]
     ts = Tshark(a.plugin) if needs_tshark else None
     try:
-        func(a, ts)
+        rc = func(a, ts)
+        if rc:
+            return rc
     except Failure as e:
         print("FAIL:", e, file=sys.stderr)
         return 1

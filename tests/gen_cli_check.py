@@ -6,7 +6,7 @@ import subprocess
 import sys
 import tempfile
 
-GEN = sys.argv[1]
+GEN = os.path.abspath(sys.argv[1])
 failures = []
 
 
@@ -45,6 +45,20 @@ BAD = [
     (["-w", "no-such-dir/x.pcap"], "cannot write 'no-such-dir/x.pcap'"),
     (["-w", "x.pcap", "-m", "no-such-dir/m.jsonl"], "cannot write 'no-such-dir/m.jsonl'"),
     (["-w", "/dev/full", "-n", "100"], "cannot write '/dev/full'"),
+    (["-w", "x.pcap", "-F", "pcapng2"], "--format"),
+    (["-w", "x.pcap", "-c", "0"], "--connections"),
+    (["-w", "x.pcap", "--client", "10.0.0.1", "--server", "[2001:db8::1]:80"], "both be IPv4 or both IPv6"),
+    (["-w", "x.pcap", "--server", "300.1.1.1"], "--server"),
+    (["-w", "x.pcap", "--server", ":0"], "port 0"),
+    (["-w", "x.pcap", "--payloads", "no-such-file"], "cannot read payload file 'no-such-file'"),
+    (["-w", "x.pcap", "-i", "bad-checksum@1"], "needs --checked"),
+    (["-w", "x.pcap", "-i", "sideways@1"], "--inject"),
+    (["-w", "x.pcap", "--cut-with", "smoke"], "--cut-with"),
+    (["send", "-w", "x.pcap"], "send writes no capture"),
+    (["send", "-i", "echo-type@1"], "only in a capture file"),
+    (["send", "--server", "127.0.0.1:9", "-n", "1"], "cannot connect to 127.0.0.1:9"),
+    (["serve", "--listen", "nowhere"], "--listen"),
+    (["serve", "--max-seconds", "x"], "--max-seconds"),
 ]
 
 with tempfile.TemporaryDirectory() as d:
