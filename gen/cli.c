@@ -61,6 +61,7 @@ static const char usage_text[] =
     "      --cut-with HOW     how a cut stream ends: fin (default, on the last data segment),\n"
     "                         rst, or none (the capture just ends there)\n"
     "  -p, --port N           server TCP port (default 65432; same as --server :N)\n"
+    "      --rate N           N client messages per second in the timestamps (default 1000)\n"
     "      --seed N           seed of every random choice (default 1); same seed, same bytes\n"
     "  -m, --manifest FILE    manifest to write (default: beside the capture, .manifest.jsonl)\n"
     "      --no-manifest      write no manifest\n"
@@ -88,6 +89,7 @@ enum {
     OPT_CHECKED,
     OPT_CUT_WITH,
     OPT_PAYLOADS,
+    OPT_RATE,
     OPT_CLIENT,
     OPT_SERVER,
 };
@@ -110,6 +112,7 @@ static const struct option long_options[] = {
     {"inject", required_argument, NULL, 'i'},
     {"cut-with", required_argument, NULL, OPT_CUT_WITH},
     {"payloads", required_argument, NULL, OPT_PAYLOADS},
+    {"rate", required_argument, NULL, OPT_RATE},
     {"connections", required_argument, NULL, 'c'},
     {"ipv6", no_argument, NULL, '6'},
     {"client", required_argument, NULL, OPT_CLIENT},
@@ -359,6 +362,12 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
             break;
         case OPT_NO_MANIFEST:
             no_manifest = TRUE;
+            break;
+        case OPT_RATE:
+            if (!parse_number(optarg, 1, 1000000, &n))
+                return fail("--rate: expected messages per second from 1 to 1000000, got '%s'",
+                            optarg);
+            opt->conversation.gap_usec = G_USEC_PER_SEC / n;
             break;
         case OPT_PAYLOADS:
             payloads = optarg;

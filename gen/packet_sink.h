@@ -12,6 +12,8 @@ typedef struct packet_sink packet_sink;
 struct packet_sink {
     gboolean (*write)(packet_sink *self, guint64 ts_usec, const guint8 *frame, guint32 len,
                       GError **err);
+    /* Hands buffered frames to the reader now (a live reader of a fifo). */
+    gboolean (*flush)(packet_sink *self, GError **err);
     gboolean (*commit)(packet_sink *self, GError **err);
     void (*discard)(packet_sink *self);
 };

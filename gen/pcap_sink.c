@@ -32,6 +32,18 @@ pcap_sink_write(packet_sink *self, guint64 ts_usec, const guint8 *frame, guint32
     return TRUE;
 }
 
+static gboolean
+pcap_sink_flush(packet_sink *self, GError **err)
+{
+    pcap_sink *s = (pcap_sink *)self;
+
+    errno = 0;
+    if (pcap_dump_flush(s->dumper) == 0)
+        return TRUE;
+    atomic_file_set_error(&s->file, err);
+    return FALSE;
+}
+
 static void
 pcap_sink_free(pcap_sink *s)
 {
@@ -92,6 +104,7 @@ pcap_sink_open(const char *path, int linktype, GError **err)
         return NULL;
     }
     s->base.write = pcap_sink_write;
+    s->base.flush = pcap_sink_flush;
     s->base.commit = pcap_sink_commit;
     s->base.discard = pcap_sink_discard;
     return &s->base;

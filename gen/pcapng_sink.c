@@ -48,6 +48,18 @@ pcapng_sink_write(packet_sink *self, guint64 ts_usec, const guint8 *frame, guint
 }
 
 static gboolean
+pcapng_sink_flush(packet_sink *self, GError **err)
+{
+    pcapng_sink *s = (pcapng_sink *)self;
+    int code;
+
+    if (wtap_dump_flush(s->dumper, &code))
+        return TRUE;
+    set_wtap_error(s, err, code, NULL);
+    return FALSE;
+}
+
+static gboolean
 close_dumper(pcapng_sink *s, GError **err)
 {
     int code;
@@ -127,6 +139,7 @@ pcapng_sink_open(const char *path, GError **err)
     s->rec.tsprec = WTAP_TSPREC_USEC;
     s->rec.rec_header.packet_header.pkt_encap = WTAP_ENCAP_ETHERNET;
     s->base.write = pcapng_sink_write;
+    s->base.flush = pcapng_sink_flush;
     s->base.commit = pcapng_sink_commit;
     s->base.discard = pcapng_sink_discard;
     return &s->base;

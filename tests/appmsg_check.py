@@ -549,6 +549,58 @@ def cmd_live(a, ts):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def cmd_extcap(a, ts):
+    """The generator as Wireshark's extcap interface: the discovery calls, then a capture into a
+    fifo that tshark (with the plugin) reads live; it holds exactly the messages of the same
+    scenario written to a file."""
+    ts.require_plugin()
+    interfaces = run([a.gen, "--extcap-interfaces"]).stdout
+    if not re.search(r"^extcap \{version=[^}]+\}", interfaces, re.M) or \
+            "interface {value=appmsg}{display=AppMsg generator}" not in interfaces:
+        raise Failure(f"--extcap-interfaces said:\n{interfaces}")
+    dlts = run([a.gen, "--extcap-interface", "appmsg", "--extcap-dlts"]).stdout
+    if "dlt {number=1}{name=EN10MB}" not in dlts:
+        raise Failure(f"--extcap-dlts said:\n{dlts}")
+    config = run([a.gen, "--extcap-interface", "appmsg", "--extcap-config"]).stdout
+    calls = re.findall(r"^arg \{number=\d+\}\{call=(--[a-z-]+)\}", config, re.M)
+    want_calls = ["--count", "--segment", "--merge", "--errors", "--seed", "--rate", "--checked"]
+    if calls != want_calls:
+        raise Failure(f"--extcap-config offers {calls}, expected {want_calls}")
+    bad = run([a.gen, "--extcap-interface", "nope", "--extcap-dlts"])
+    if bad.returncode != 2:
+        raise Failure("an unknown extcap interface was accepted")
+
+    fifo = os.path.join(ts.inputs, "extcap.fifo")
+    os.mkfifo(fifo, 0o666)
+    os.chmod(fifo, 0o666)
+    copy = os.path.join(ts.inputs, "extcap.pcap")
+    gen = subprocess.Popen([a.gen, "--capture", "--extcap-interface", "appmsg", "--fifo", fifo,
+                            "--count", "30", "--segment", "mixed", "--seed", "5",
+                            "--errors", "bad-json@4, garbage@9, cut@25", "--rate", "200"],
+                           stderr=subprocess.PIPE, text=True)
+    try:
+        live = ts.run(["-r", fifo, "-w", copy, "-P", "-T", "fields", "-e", "appmsg.type",
+                       "-E", "occurrence=a"])
+        if gen.wait(timeout=60) != 0:
+            raise Failure(f"extcap capture failed: {gen.stderr.read()}")
+    finally:
+        if gen.poll() is None:
+            gen.kill()
+    reference = tempfile.mkdtemp(prefix="appmsg-extcap-")
+    try:
+        _, manifest = generate(a.gen, ["-n", "30", "-s", "mixed", "--seed", "5", "-i", "bad-json@4",
+                                       "-i", "garbage@9", "-i", "cut@25", "--rate", "200"],
+                               reference, "reference", a.source)
+        expected, _, _ = expected_reader_view(manifest, False)
+    finally:
+        shutil.rmtree(reference, ignore_errors=True)
+    seen, _ = messages_seen(ts, copy, [])
+    compare_messages("extcap", expected, seen)
+    live_count = sum(len(l.split(",")) for l in live.stdout.splitlines() if l.strip())
+    print(f"extcap: discovery calls answered; {live_count} messages read live from the fifo, "
+          f"{sum(len(v) for v in seen.values())} after both passes, as the same scenario's file")
+
+
 def cmd_tcp_valid(a, ts):
     """The generator's TCP/IP is what a real stack sends: no analysis warnings, good checksums."""
     # AppMsg disabled: its own Malformed expert infos (a truncated message) would match too.
@@ -597,6 +649,7 @@ COMMANDS = {
     "finding": (cmd_finding, True),
     "max-length": (cmd_max_length, True),
     "live": (cmd_live, True),
+    "extcap": (cmd_extcap, True),
     "golden": (cmd_golden, True),
     "update-golden": (cmd_update_golden, True),
     "manifest": (cmd_manifest, True),
