@@ -122,18 +122,27 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* One line on stderr, exit code 2. Problems with the arguments suggest --help. */
+static int
+vfail(gboolean hint, const char *fmt, va_list ap)
+{
+    fputs("appmsg-gen: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs(hint ? " (try --help)\n" : "\n", stderr);
+    return GEN_EXIT_USAGE;
+}
+
 G_GNUC_PRINTF(1, 2)
 static int
 fail(const char *fmt, ...)
 {
     va_list ap;
+    int rc;
 
-    fputs("appmsg-gen: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    rc = vfail(TRUE, fmt, ap);
     va_end(ap);
-    fputs(" (try --help)\n", stderr);
-    return GEN_EXIT_USAGE;
+    return rc;
 }
 
 G_GNUC_PRINTF(1, 2)
@@ -141,13 +150,12 @@ static int
 fail_plain(const char *fmt, ...)
 {
     va_list ap;
+    int rc;
 
-    fputs("appmsg-gen: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    rc = vfail(FALSE, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    return GEN_EXIT_USAGE;
+    return rc;
 }
 
 static gboolean

@@ -201,11 +201,10 @@ live_send(int argc, char **argv)
     conns = g_new0(live_conn, n);
     for (guint i = 0; i < n; i++) {
         live_conn *lc = &conns[i];
-        scenario_config s = opt.scenario;
-        segmenter_config g = opt.segmenter;
+        scenario_config s;
+        segmenter_config g;
 
-        s.count = opt.scenario.count / n + (i < opt.scenario.count % n);
-        s.seed = g.seed = traffic_connection_seed(opt.scenario.seed, i);
+        traffic_connection_configs(&opt, i, &s, &g);
         g.mss = 65536; /* the kernel cuts into MSS-sized segments itself */
         lc->fd = -1;
         lc->gap_usec = opt.conversation.gap_usec;

@@ -30,11 +30,16 @@ progress_show(progress *p, gboolean last)
             p->done, p->total, p->total ? (int)(100 * p->done / p->total) : 100, last ? "\n" : "");
 }
 
-/* Connection 0 keeps the seed itself; the others get well-spread ones. */
-guint64
-traffic_connection_seed(guint64 seed, guint i)
+void
+traffic_connection_configs(const gen_options *opt, guint i, scenario_config *s, segmenter_config *g)
 {
-    return seed + i * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
+    guint n = opt->connections;
+
+    *s = opt->scenario;
+    *g = opt->segmenter;
+    s->count = opt->scenario.count / n + (i < opt->scenario.count % n);
+    /* Connection 0 keeps the seed itself; the others get well-spread ones. */
+    s->seed = g->seed = opt->scenario.seed + i * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15);
 }
 
 gboolean
@@ -53,16 +58,15 @@ traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **er
                      opt->scenario.count, 0};
 
     for (guint i = 0; i < n; i++) {
-        scenario_config s = opt->scenario;
-        segmenter_config g = opt->segmenter;
+        scenario_config s;
+        segmenter_config g;
 
+        traffic_connection_configs(opt, i, &s, &g);
         cfg[i] = opt->conversation;
         cfg[i].id = i;
         cfg[i].client.port = (guint16)(opt->conversation.client.port + i);
         cfg[i].client.isn = g_rand_int(isn);
         cfg[i].server.isn = g_rand_int(isn);
-        s.count = opt->scenario.count / n + (i < opt->scenario.count % n);
-        s.seed = g.seed = traffic_connection_seed(opt->scenario.seed, i);
         sc[i] = scenario_new(&s);
         cv[i] = conversation_new(&cfg[i], sc[i], &opt->plan, &g, sink, mf);
         more[i] = TRUE;

@@ -9,8 +9,9 @@
 #include "manifest.h"
 #include "packet_sink.h"
 
-/* The seed of connection i's random streams. */
-guint64 traffic_connection_seed(guint64 seed, guint i);
+/* Connection i's share of the scenario and its own random streams. */
+void traffic_connection_configs(const gen_options *opt, guint i, scenario_config *s,
+                                segmenter_config *g);
 gboolean traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **err);
 
 #endif
