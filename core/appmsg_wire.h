@@ -22,7 +22,7 @@
 #define APPMSG_CHECKED_HDR_LEN 16
 
 #define APPMSG_DEFAULT_PORT       65432
-#define APPMSG_DEFAULT_MAX_LENGTH (16u * 1024u * 1024u)
+#define APPMSG_DEFAULT_MAX_LENGTH 0x1000000u /* 16 MiB */
 
 static inline size_t
 appmsg_header_len(bool checked)

@@ -124,11 +124,10 @@ static const struct option long_options[] = {
 
 /* One line on stderr, exit code 2. Problems with the arguments suggest --help. */
 static int
-vfail(gboolean hint, const char *fmt, va_list ap)
+problem(gboolean hint, char *message)
 {
-    fputs("appmsg-gen: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs(hint ? " (try --help)\n" : "\n", stderr);
+    fprintf(stderr, "appmsg-gen: %s%s\n", message, hint ? " (try --help)" : "");
+    g_free(message);
     return GEN_EXIT_USAGE;
 }
 
@@ -137,12 +136,12 @@ static int
 fail(const char *fmt, ...)
 {
     va_list ap;
-    int rc;
+    char *message;
 
     va_start(ap, fmt);
-    rc = vfail(TRUE, fmt, ap);
+    message = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    return rc;
+    return problem(TRUE, message);
 }
 
 G_GNUC_PRINTF(1, 2)
@@ -150,12 +149,12 @@ static int
 fail_plain(const char *fmt, ...)
 {
     va_list ap;
-    int rc;
+    char *message;
 
     va_start(ap, fmt);
-    rc = vfail(FALSE, fmt, ap);
+    message = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    return rc;
+    return problem(FALSE, message);
 }
 
 static gboolean

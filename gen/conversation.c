@@ -71,15 +71,13 @@ static void
 add_patches(conversation *cv, const encoded_message *e, gsize header_len)
 {
     guint64 base = cv->pushed + e->msg_start;
-    guint8 type[4];
 
     if (!(e->kinds & ((1u << INJ_ECHO_TYPE) | (1u << INJ_ECHO_PAYLOAD))))
         return; /* the echo is the request: nothing to patch */
 
-    appmsg_put_u32(type, e->echo_type);
-    for (guint i = 0; i < 4; i++) {
-        echo_patch p = {base + APPMSG_OFF_TYPE + i, type[i]};
-        if (type[i] != e->wire->data[e->msg_start + APPMSG_OFF_TYPE + i])
+    for (guint i = 0; i < 4; i++) { /* the type field, big-endian */
+        echo_patch p = {base + APPMSG_OFF_TYPE + i, (guint8)(e->echo_type >> (24 - 8 * i))};
+        if (p.value != e->wire->data[e->msg_start + APPMSG_OFF_TYPE + i])
             g_array_append_val(cv->patches, p);
     }
     for (guint i = 0; i < e->payload->len; i++) {

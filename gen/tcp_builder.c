@@ -123,7 +123,8 @@ emit_summed(tcp_conn *c, tcp_dir dir, guint8 flags, const guint8 *data, gsize le
         tcp[21] = 4;
         put_u16(tcp + 22, (guint16)tcp_conn_mss(c));
     }
-    memcpy(tcp + tcp_hlen, data, len);
+    if (len > 0) /* data is NULL for SYN, FIN, ACK: memcpy(…, NULL, 0) is undefined */
+        memcpy(tcp + tcp_hlen, data, len);
 
     sum = pseudo_header_sum(src, dst, tcp_hlen + len);
     sum = inet_sum(sum, tcp, tcp_hlen); /* even length: the payload's sum adds on */

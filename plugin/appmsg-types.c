@@ -16,6 +16,7 @@ static type_name_rec *type_names;
 static guint num_type_names;
 static GHashTable *names_by_type; /* type → name, rebuilt when the table changes */
 
+/* cppcheck-suppress unknownMacro ; epan/uat.h defines it, cppcheck reads no epan headers */
 UAT_DEC_CB_DEF(appmsg_types, type, type_name_rec)
 UAT_CSTRING_CB_DEF(appmsg_types, name, type_name_rec)
 

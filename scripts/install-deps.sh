@@ -3,7 +3,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config python3
+  build-essential cmake pkg-config python3 clang libclang-rt-dev clang-tidy cppcheck
   libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev libpcap-dev zlib1g-dev
   tshark
 )
