@@ -201,6 +201,12 @@ end_pending(appmsg_stream *s, appmsg_dir dir, guint32 frame, const char *how)
     return t;
 }
 
+gboolean
+appmsg_stream_watching(void)
+{
+    return pending_count > 0;
+}
+
 guint
 appmsg_stream_observe_tcp(packet_info *pinfo, guint32 index, guint16 flags, guint32 seglen,
                           const appmsg_tail *const **ended_here)

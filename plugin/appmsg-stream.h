@@ -66,6 +66,8 @@ void appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir 
  * it at once, in *ended_here. */
 guint appmsg_stream_observe_tcp(packet_info *pinfo, guint32 index, guint16 flags, guint32 seglen,
                                 const appmsg_tail *const **ended_here);
+/* TRUE while some direction waits for the rest of a message (first pass). */
+gboolean appmsg_stream_watching(void);
 /* Tails to show in this frame, on passes after the first: returns how many, *tails the list. */
 guint appmsg_stream_tails_in_frame(packet_info *pinfo, const appmsg_tail *const **tails);
 

@@ -102,6 +102,19 @@ type_label(packet_info *pinfo, guint32 type)
                 : wmem_strdup_printf(pinfo->pool, "%u(%u)", type, type);
 }
 
+/* Texts are for people: build them only when a tree is shown or columns are filled (tshark
+ * -T fields has neither), which matters at a million messages. */
+#define INFO_TEXT(pinfo, ...)                                                                      \
+    ((pinfo)->cinfo ? wmem_strdup_printf((pinfo)->pool, __VA_ARGS__) : NULL)
+#define TREE_TEXT(tree, pinfo, ...)                                                                \
+    (tree_visible(tree) ? wmem_strdup_printf((pinfo)->pool, __VA_ARGS__) : "")
+
+static gboolean
+tree_visible(proto_tree *tree)
+{
+    return tree && PTREE_DATA(tree)->visible;
+}
+
 /* "login (3)" with a name from the type table, else "3": for the tree. */
 static const char *
 type_text(packet_info *pinfo, guint32 type)
@@ -113,11 +126,14 @@ type_text(packet_info *pinfo, guint32 type)
 
 /* The type field, shown with its name when the user gave it one. */
 static proto_item *
-add_type_field(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, int offset, int len,
-               guint32 type)
+add_type_field(proto_tree *tree, tvbuff_t *tvb, int offset, int len, guint32 type)
 {
-    return proto_tree_add_uint_format_value(tree, hf_appmsg_type, tvb, offset, len, type, "%s",
-                                            type_text(pinfo, type));
+    const char *name = appmsg_type_name(type);
+
+    if (!name)
+        return proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset, len, type);
+    return proto_tree_add_uint_format_value(tree, hf_appmsg_type, tvb, offset, len, type, "%s (%u)",
+                                            name, type);
 }
 
 static const char *const error_labels[] = {"bad magic",   "length above maximum", "not UTF-8",
@@ -127,6 +143,8 @@ static const char *const error_labels[] = {"bad magic",   "length above maximum"
 static void
 add_info(packet_info *pinfo, const char *summary, guint32 errors)
 {
+    if (!summary)
+        return;
     col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", summary);
     for (guint i = 0; i < G_N_ELEMENTS(error_labels); i++)
         if (errors & (1u << i))
@@ -145,10 +163,10 @@ add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item *
 
 /* Magic, type (with its name) and length. */
 static void
-add_header_fields(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const appmsg_frame *f)
+add_header_fields(proto_tree *tree, tvbuff_t *tvb, const appmsg_frame *f)
 {
     proto_tree_add_item(tree, hf_appmsg_magic, tvb, APPMSG_OFF_MAGIC, 4, ENC_BIG_ENDIAN);
-    add_type_field(tree, pinfo, tvb, APPMSG_OFF_TYPE, 4, f->type);
+    add_type_field(tree, tvb, APPMSG_OFF_TYPE, 4, f->type);
     proto_tree_add_item(tree, hf_appmsg_length, tvb, APPMSG_OFF_LENGTH, 4, ENC_BIG_ENDIAN);
 }
 
@@ -156,6 +174,8 @@ add_header_fields(proto_tree *tree, packet_info *pinfo, tvbuff_t *tvb, const app
 static void
 set_item_text(proto_item *ti, packet_info *pinfo, guint32 type, guint32 length, const char *more)
 {
+    if (!tree_visible(ti))
+        return;
     proto_item_set_text(ti, "AppMsg, Type: %s, Length: %u%s", type_text(pinfo, type), length, more);
 }
 
@@ -208,7 +228,9 @@ add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, const appmsg_msg *m,
     if (m->dir == APPMSG_C2S) {
         pi = proto_tree_add_uint(tree, hf_appmsg_response_in, tvb, 0, 0, m->peer->frame);
         proto_item_set_generated(pi);
-        return wmem_strdup_printf(c->pinfo->pool, ", echoed in frame %u", m->peer->frame);
+        return tree_visible(tree)
+                   ? wmem_strdup_printf(c->pinfo->pool, ", echoed in frame %u", m->peer->frame)
+                   : "";
     }
     nstime_t delta;
     pi = proto_tree_add_uint(tree, hf_appmsg_response_to, tvb, 0, 0, m->peer->frame);
@@ -229,7 +251,9 @@ add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, const appmsg_msg *m,
             m->diff & APPMSG_DIFF_PAYLOAD ? " payload bytes differ" : "");
         *errors |= APPMSG_ERR_ECHO_DIFFERS;
     }
-    return wmem_strdup_printf(c->pinfo->pool, ", echo of frame %u", m->peer->frame);
+    return tree_visible(tree)
+               ? wmem_strdup_printf(c->pinfo->pool, ", echo of frame %u", m->peer->frame)
+               : "";
 }
 
 static void
@@ -261,7 +285,7 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     proto_tree *tree = add_message_item(c, tvb, 0, -1, &ti);
     const char *pairing;
 
-    add_header_fields(tree, c->pinfo, tvb, f);
+    add_header_fields(tree, tvb, f);
     if (appmsg_checked)
         errors |= check_checksum(c, tree, tvb, f, crc);
     /* Always present, even when empty, so that field occurrences line up across messages. */
@@ -271,10 +295,8 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     pairing = add_pairing(c, tree, tvb, m, &errors);
 
     set_item_text(ti, c->pinfo, f->type, f->length, pairing);
-    add_info(
-        c->pinfo,
-        wmem_strdup_printf(c->pinfo->pool, "%s %u B", type_label(c->pinfo, f->type), f->length),
-        errors);
+    add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s %u B", type_label(c->pinfo, f->type), f->length),
+             errors);
     queue_tap(c, TRUE, f->type, f->length, errors);
 
     if (appmsg_payload_as_json && !(errors & (APPMSG_ERR_NOT_UTF8 | APPMSG_ERR_NOT_JSON))) {
@@ -312,7 +334,7 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
 
     next_message_in_frame(c->pinfo);
     tree = add_message_item(c, tvb, 0, -1, &ti);
-    add_header_fields(tree, c->pinfo, tvb, f);
+    add_header_fields(tree, tvb, f);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
     proto_item_append_text(li, " (not read: the length is above the maximum)");
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_too_large,
@@ -320,10 +342,8 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
                            "skipping to the next magic",
                            f->length, appmsg_max_length);
     set_item_text(ti, c->pinfo, f->type, f->length, ", length above the maximum");
-    add_info(
-        c->pinfo,
-        wmem_strdup_printf(c->pinfo->pool, "%s %u B", type_label(c->pinfo, f->type), f->length),
-        APPMSG_ERR_TOO_LONG);
+    add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s %u B", type_label(c->pinfo, f->type), f->length),
+             APPMSG_ERR_TOO_LONG);
     queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TOO_LONG);
 }
 
@@ -339,22 +359,21 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     next_message_in_frame(c->pinfo);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     if (f->have_header) {
-        add_header_fields(tree, c->pinfo, tvb, f);
+        add_header_fields(tree, tvb, f);
         proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len,
                             (gint)(avail - f->header_len), ENC_UTF_8);
-        set_item_text(ti, c->pinfo, f->type, f->length,
-                      wmem_strdup_printf(c->pinfo->pool, ", truncated: %u of %u bytes", avail,
-                                         (guint)f->need));
+        set_item_text(
+            ti, c->pinfo, f->type, f->length,
+            TREE_TEXT(ti, c->pinfo, ", truncated: %u of %u bytes", avail, (guint)f->need));
     } else {
         proto_item_set_text(ti, "AppMsg, truncated: %u bytes of a header", avail);
     }
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_truncated,
                            "Message truncated (%s): %u of %u bytes", why, avail, (guint)f->need);
     add_info(c->pinfo,
-             f->have_header
-                 ? wmem_strdup_printf(c->pinfo->pool, "%s %u of %u B",
-                                      type_label(c->pinfo, f->type), avail, (guint)f->need)
-                 : wmem_strdup_printf(c->pinfo->pool, "%u B of a header", avail),
+             f->have_header ? INFO_TEXT(c->pinfo, "%s %u of %u B", type_label(c->pinfo, f->type),
+                                        avail, (guint)f->need)
+                            : INFO_TEXT(c->pinfo, "%u B of a header", avail),
              APPMSG_ERR_TRUNCATED);
     queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TRUNCATED);
 }
@@ -442,8 +461,9 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
         return 0;
     if (pinfo->fd->visited)
         n = appmsg_stream_tails_in_frame(pinfo, &tails);
-    else if (last_uint(tree, hf_tcp_stream, &stream) && last_uint(tree, hf_tcp_flags, &flags) &&
-             last_uint(tree, hf_tcp_len, &seglen))
+    else if (last_uint(tree, hf_tcp_flags, &flags) &&
+             ((flags & TH_SYN) || appmsg_stream_watching()) &&
+             last_uint(tree, hf_tcp_stream, &stream) && last_uint(tree, hf_tcp_len, &seglen))
         n = appmsg_stream_observe_tcp(pinfo, stream, (guint16)flags, seglen, &tails);
     else
         return 0;
@@ -461,11 +481,11 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
         proto_item_set_generated(ti);
         if (t->have_header) {
             set_item_text(ti, pinfo, t->type, t->length,
-                          wmem_strdup_printf(pinfo->pool,
-                                             ", truncated (%s): %" G_GUINT64_FORMAT
-                                             " of %" G_GUINT64_FORMAT " bytes, from frame %u",
-                                             t->end, t->seen, t->need, t->start_frame));
-            proto_item_set_generated(add_type_field(st, pinfo, tvb, 0, 0, t->type));
+                          TREE_TEXT(ti, pinfo,
+                                    ", truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                                    " bytes, from frame %u",
+                                    t->end, t->seen, t->need, t->start_frame));
+            proto_item_set_generated(add_type_field(st, tvb, 0, 0, t->type));
             proto_item_set_generated(
                 proto_tree_add_uint(st, hf_appmsg_length, tvb, 0, 0, t->length));
             proto_item_set_generated(proto_tree_add_string(st, hf_appmsg_payload, tvb, 0, 0, ""));

@@ -95,7 +95,8 @@ class Tshark:
             f.write(text)
         os.chmod(path, 0o644)
 
-    def run(self, args, check=True):
+    def run(self, args, check=True, wrap=()):
+        """tshark with args; wrap: a command to run it under (e.g. GNU time)."""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.home,
@@ -104,7 +105,7 @@ class Tshark:
             "TZ": "UTC",
             "LC_ALL": "C.UTF-8",
         }
-        cmd = [self.tshark] + list(args)
+        cmd = list(wrap) + [self.tshark] + list(args)
         if self.as_root:
             cmd = ["runuser", "-u", UNPRIVILEGED_USER, "--", "env", "-i"] + [
                 f"{k}={v}" for k, v in env.items()

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""tshark over one 1,000,000-message capture, four ways, side by side in one run:
+
+  (a) TCP only, AppMsg disabled            -T fields -e tcp.len
+  (b) the plugin, default settings         -T fields -e appmsg.type (all occurrences)
+  (c) the plugin, payload_as_json off      the same
+  (d) the Lua peer (shared/bench/appmsg_peer.lua)   -e appmsglua.type
+
+Prints each one's time and peak RSS, the ratios the project targets ((b) at least 4x faster
+than (d); (c) within 1.3x of (a); (b)'s RSS within 1.5x of (a)'s), and checks that (b), (c) and
+(d) count the same messages. tshark runs isolated with the freshly built plugin, as the tests do.
+
+    bench/tshark_speed.py [--build build] [--messages 1000000] [--runs 1]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SOURCE, "tests"))
+from appmsg_check import Tshark  # noqa: E402
+
+LUA_PEER = os.path.join(os.path.dirname(SOURCE), "shared", "bench", "appmsg_peer.lua")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--build", default=os.path.join(SOURCE, "build"))
+    p.add_argument("--messages", type=int, default=1000000)
+    p.add_argument("--runs", type=int, default=1, help="best of N for each case")
+    p.add_argument("--lua", default=LUA_PEER)
+    a = p.parse_args()
+    if not shutil.which("/usr/bin/time"):
+        sys.exit("bench needs GNU time: apt-get install time")
+    ts = Tshark(os.path.join(a.build, "plugin", "appmsg.so"))
+    tmp = tempfile.mkdtemp(prefix="appmsg-bench-")
+    try:
+        capture = os.path.join(tmp, "bench.pcap")
+        subprocess.run([os.path.join(a.build, "gen", "appmsg-gen"), "-n", str(a.messages // 2),
+                        "--no-manifest", "-w", capture], check=True)
+        capture = ts.readable(capture)
+        lua = ts.readable(a.lua) if os.path.exists(a.lua) else None
+        ts.require_plugin()
+        fields = ["-T", "fields", "-E", "occurrence=a"]
+        cases = [
+            ("a", "TCP only", ["--disable-protocol", "appmsg", "-e", "tcp.len"] + fields),
+            ("b", "plugin, default", ["-e", "appmsg.type"] + fields),
+            ("c", "plugin, JSON off", ["-o", "appmsg.payload_as_json:FALSE", "-e", "appmsg.type"] + fields),
+        ]
+        if lua:
+            cases.append(("d", "Lua peer", ["--disable-protocol", "appmsg", "-X", f"lua_script:{lua}",
+                                             "-e", "appmsglua.type"] + fields))
+        stats = os.path.join(ts.inputs, "time.txt")
+        results = {}
+        for run in range(a.runs):
+            for key, name, args in cases:
+                out = ts.run(["-r", capture] + args,
+                             wrap=["/usr/bin/time", "-f", "%e %M", "-o", stats]).stdout
+                with open(stats) as f:
+                    secs, kb = f.read().split()[-2:]
+                count = sum(len(l.split(",")) for l in out.splitlines() if l.strip()) \
+                    if key != "a" else None
+                best = results.get(key)
+                if not best or float(secs) < best[1]:
+                    results[key] = (name, float(secs), int(kb) / 1024, count)
+        print(f"tshark {subprocess.run(['tshark', '--version'], capture_output=True, text=True).stdout.split(chr(10))[0]}, "
+              f"{a.messages} messages ({a.messages // 2} echoed), best of {a.runs}")
+        for key, (name, secs, mb, count) in sorted(results.items()):
+            print(f"  ({key}) {name:<18} {secs:7.2f} s  {mb:8.1f} MB peak RSS"
+                  + (f"  {count} messages" if count is not None else ""))
+        r = {k: v for k, v in results.items()}
+        print(f"  (d)/(b) time  {r['d'][1] / r['b'][1]:5.2f}   target >= 4" if "d" in r else "")
+        print(f"  (c)/(a) time  {r['c'][1] / r['a'][1]:5.2f}   target <= 1.3")
+        print(f"  (b)/(a) RSS   {r['b'][2] / r['a'][2]:5.2f}   target <= 1.5")
+        counts = {k: v[3] for k, v in r.items() if k != "a"}
+        same = len(set(counts.values())) == 1
+        print(f"  message counts {'agree' if same else 'DIFFER'}: {counts}")
+        return 0 if same else 1
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        ts.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
