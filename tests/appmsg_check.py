@@ -35,7 +35,8 @@ def run(cmd, **kw):
 class Tshark:
     """tshark with only our plugin added, in a sandbox of temporary folders."""
 
-    def __init__(self, plugin, tshark="tshark"):
+    def __init__(self, plugin, tshark="tshark", env=None):
+        self.env = env or {}  # added to every run (a sanitizer build needs its runtime)
         self.tshark = shutil.which(tshark)
         if not self.tshark:
             raise Failure("tshark is not installed")
@@ -45,6 +46,7 @@ class Tshark:
         self.home = self._dir("home")
         self.config = self._dir("config")
         self.inputs = self._dir("inputs")
+        self.extcap = self._dir("extcap")  # no installed extcap programs: isolation, and speed
         self.plugin_dir = os.path.join(self.root, "plugins")
         self._install_plugins(plugin)
         profile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile")
@@ -95,15 +97,19 @@ class Tshark:
             f.write(text)
         os.chmod(path, 0o644)
 
-    def run(self, args, check=True, wrap=()):
-        """tshark with args; wrap: a command to run it under (e.g. GNU time)."""
+    def run(self, args, check=True, wrap=(), extra_env=None, timeout=None):
+        """tshark with args; wrap: a command to run it under (e.g. GNU time); extra_env: more
+        environment (sanitizer settings); timeout: seconds (TimeoutExpired past it)."""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.home,
             "WIRESHARK_CONFIG_DIR": self.config,
             "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
+            "WIRESHARK_EXTCAP_DIR": self.extcap,
             "TZ": "UTC",
             "LC_ALL": "C.UTF-8",
+            **self.env,
+            **(extra_env or {}),
         }
         cmd = list(wrap) + [self.tshark] + list(args)
         if self.as_root:
@@ -111,7 +117,7 @@ class Tshark:
                 f"{k}={v}" for k, v in env.items()
             ] + cmd
             env = None
-        proc = run(cmd, env=env, cwd=self.root)
+        proc = run(cmd, env=env, cwd=self.root, timeout=timeout)
         if check and proc.returncode != 0:
             raise Failure(f"tshark {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
         return proc
