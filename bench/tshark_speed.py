@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """tshark over one 1,000,000-message capture, four ways, side by side in one run:
 
-  (a) TCP only, AppMsg disabled            -T fields -e tcp.len
+  (a) TCP only: AppMsg disabled, the port's payload to the data dissector; -e tcp.len
   (b) the plugin, default settings         -T fields -e appmsg.type (all occurrences)
   (c) the plugin, payload_as_json off      the same
   (d) the Lua peer (shared/bench/appmsg_peer.lua)   -e appmsglua.type
@@ -47,7 +47,10 @@ def main():
         ts.require_plugin()
         fields = ["-T", "fields", "-E", "occurrence=a"]
         cases = [
-            ("a", "TCP only", ["--disable-protocol", "appmsg", "-e", "tcp.len"] + fields),
+            # The port's payload goes to the data dissector: otherwise TCP offers every segment
+            # to all of Wireshark's heuristic dissectors, which (b)-(d) never do.
+            ("a", "TCP only", ["--disable-protocol", "appmsg", "-d", "tcp.port==65432,data",
+                               "-e", "tcp.len"] + fields),
             ("b", "plugin, default", ["-e", "appmsg.type"] + fields),
             ("c", "plugin, JSON off", ["-o", "appmsg.payload_as_json:FALSE", "-e", "appmsg.type"] + fields),
         ]
