@@ -276,7 +276,9 @@ static void
 dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
 {
     tvbuff_t *tvb = tvb_new_subset_length(c->tvb, offset, (gint)f->len);
-    const guint8 *payload = tvb_get_ptr(tvb, (gint)f->header_len, (gint)f->length);
+    /* tvb_get_ptr may give NULL for no bytes; the checks below want a real (empty) string. */
+    const guint8 *payload =
+        f->length ? tvb_get_ptr(tvb, (gint)f->header_len, (gint)f->length) : (const guint8 *)"";
     guint32 crc = appmsg_payload_crc32(payload, f->length), errors = 0;
     guint key = next_message_in_frame(c->pinfo);
     appmsg_msg *m =
@@ -393,6 +395,8 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     appmsg_ctx c = {tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S};
     guint offset = 0;
 
+    if (len == 0)
+        return 0;
     c.dir = appmsg_stream_direction(c.stream, pinfo);
     /* Whatever waited for more data is complete now or is handled below. */
     appmsg_stream_set_pending(c.stream, pinfo, c.dir, NULL);

@@ -272,7 +272,8 @@ def expected_reader_view(manifest_path, checked):
                 experts["appmsg.payload.not_utf8"] += 1
                 shown.setdefault(key, []).append((m["type"], m["length"], None))
                 continue
-            experts["appmsg.payload.not_json"] += error == "bad_json"
+            # an empty payload frames fine but is no JSON value
+            experts["appmsg.payload.not_json"] += error == "bad_json" or m["length"] == 0
             experts["appmsg.checksum.bad"] += error == "bad_checksum"
             experts["appmsg.echo_differs"] += error == "echo_differs"
             shown.setdefault(key, []).append((m["type"], m["length"], m["payload"]))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Broken captures through the whole dissector: no crash, no hang, no memory error.
 
-Makes N broken captures — editcap -E bit errors, editcap -s cut frames, frames dropped and
+Runs every canonical capture as it is, then makes N broken captures — editcap -E bit errors, editcap -s cut frames, frames dropped and
 reordered — from the canonical captures and from fresh generator output with random injected
 errors, and runs tshark over each (two passes with -V, and -z appmsg,tree) with the AddressSanitizer
 + UBSan build of the plugin, libasan preloaded and wmem's simple allocator (as Wireshark's own
@@ -117,7 +117,9 @@ def main():
     work = tempfile.mkdtemp(prefix="appmsg-mutate-")
     try:
         inputs = make_inputs(a.gen, work, rng, max(4, a.count // 6))
-        jobs = []
+        # The canonical captures as they are first: each known case under the sanitizers.
+        canonical = len(glob.glob(os.path.join(SOURCE, "captures", "*.pcap*")))
+        jobs = [(path, "as is") for path in inputs[:canonical]]
         for i in range(a.count):
             src = rng.choice(inputs)
             dst = os.path.join(work, f"mut{i:04d}.pcap")
@@ -152,7 +154,8 @@ def main():
                     if a.keep:
                         os.makedirs(a.keep, exist_ok=True)
                         shutil.copy(capture, a.keep)
-        print(f"{a.count} broken captures from {len(inputs)} inputs, 2 tshark runs each "
+        print(f"{canonical} canonical and {a.count} broken captures (from {len(inputs)} inputs), "
+              f"2 tshark runs each "
               f"under ASan+UBSan: {failures} failed")
         return 1 if failures else 0
     finally:
