@@ -122,40 +122,23 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* One line on stderr, exit code 2. Problems with the arguments suggest --help. */
+/* One line on stderr, exit code 2. Problems with the arguments suggest --help (hint). */
+G_GNUC_PRINTF(2, 3)
 static int
-problem(gboolean hint, char *message)
+complain(gboolean hint, const char *fmt, ...)
 {
+    va_list ap;
+    char *message;
+
+    va_start(ap, fmt);
+    message = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
     fprintf(stderr, "appmsg-gen: %s%s\n", message, hint ? " (try --help)" : "");
     g_free(message);
     return GEN_EXIT_USAGE;
 }
-
-G_GNUC_PRINTF(1, 2)
-static int
-fail(const char *fmt, ...)
-{
-    va_list ap;
-    char *message;
-
-    va_start(ap, fmt);
-    message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    return problem(TRUE, message);
-}
-
-G_GNUC_PRINTF(1, 2)
-static int
-fail_plain(const char *fmt, ...)
-{
-    va_list ap;
-    char *message;
-
-    va_start(ap, fmt);
-    message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    return problem(FALSE, message);
-}
+#define fail(...)       complain(TRUE, __VA_ARGS__)
+#define fail_plain(...) complain(FALSE, __VA_ARGS__)
 
 static gboolean
 parse_number(const char *text, guint64 min, guint64 max, guint64 *out)
