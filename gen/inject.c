@@ -51,14 +51,14 @@ inject_plan_add(inject_plan *plan, const char *spec)
 const char *
 inject_kind_names(void)
 {
-    return "bad-magic, oversize, bad-utf8, bad-json, bad-checksum, garbage, cut, echo-payload, "
-           "echo-type";
-}
+    static GString *joined; /* made once, from the names the parser accepts */
 
-const char *
-inject_kind_name(inject_kind kind)
-{
-    return kind_names[kind];
+    if (!joined) {
+        joined = g_string_new(NULL);
+        for (int k = 0; k < INJ_KIND_COUNT; k++)
+            g_string_append_printf(joined, "%s%s", k ? ", " : "", kind_names[k]);
+    }
+    return joined->str;
 }
 
 const char *

@@ -49,7 +49,6 @@ void inject_plan_clear(inject_plan *plan);
 /* "bad-magic@3" → adds message 3 to the plan; FALSE if the text is not KIND@N. */
 gboolean inject_plan_add(inject_plan *plan, const char *spec);
 const char *inject_kind_names(void);
-const char *inject_kind_name(inject_kind kind);
 /* The first kind in kinds, for the manifest's "error" key (NULL for none). */
 const char *inject_error_name(guint32 kinds);
 

@@ -439,7 +439,8 @@ def cmd_finding(a, ts):
     ts.require_plugin()
     capture = capture_path(a.source, a.name)
     want = sum(1 for _ in open(manifest_for(capture)))
-    port = recipe(a.source, a.name)[1][recipe(a.source, a.name)[1].index("-p") + 1]
+    gen_args = recipe(a.source, a.name)[1]
+    port = gen_args[gen_args.index("-p") + 1]
     off = ["--disable-heuristic", "appmsg_tcp"]
     cases = [("heuristic (default)", [], want),
              ("no heuristic", off, 0),
