@@ -75,18 +75,59 @@ parse_number(cursor *c)
     return true;
 }
 
+/* One UTF-8 sequence starting at a byte >= 0x80 (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF); the lead byte's range limits the first continuation byte. */
+static bool
+skip_utf8(cursor *c)
+{
+    const uint8_t b = *c->p;
+    uint8_t lo = 0x80, hi = 0xBF;
+    int more;
+
+    if (b >= 0xC2 && b <= 0xDF)
+        more = 1;
+    else if (b >= 0xE0 && b <= 0xEF) {
+        more = 2;
+        lo = b == 0xE0 ? 0xA0 : 0x80;
+        hi = b == 0xED ? 0x9F : 0xBF;
+    } else if (b >= 0xF0 && b <= 0xF4) {
+        more = 3;
+        lo = b == 0xF0 ? 0x90 : 0x80;
+        hi = b == 0xF4 ? 0x8F : 0xBF;
+    } else
+        return fail(c, "invalid UTF-8");
+    if (c->end - c->p <= more || c->p[1] < lo || c->p[1] > hi)
+        return fail(c, "invalid UTF-8");
+    for (int i = 2; i <= more; i++)
+        if (c->p[i] < 0x80 || c->p[i] > 0xBF)
+            return fail(c, "invalid UTF-8");
+    c->p += more + 1;
+    return true;
+}
+
 static bool
 parse_string(cursor *c)
 {
     c->p++; /* opening quote */
     while (c->p < c->end) {
-        uint8_t b = *c->p;
+        uint8_t b;
+        /* Most bytes are plain ASCII: pass them in a tight loop. */
+        while (c->p < c->end && *c->p >= 0x20 && *c->p < 0x80 && *c->p != '"' && *c->p != '\\')
+            c->p++;
+        if (c->p >= c->end)
+            break;
+        b = *c->p;
         if (b == '"') {
             c->p++;
             return true;
         }
         if (b < 0x20)
             return fail(c, "control character in string");
+        if (b >= 0x80) {
+            if (!skip_utf8(c))
+                return false;
+            continue;
+        }
         if (b == '\\') {
             c->p++;
             if (c->p >= c->end)

@@ -2,7 +2,9 @@
  *
  * Wireshark 4.0's json_validate() (jsmn) is no help here: it rejects a bare top-level number
  * ("7", what json.dumps(7) sends) and accepts two values in a row ("7 8"). This checks the
- * grammar strictly, in one pass, with bounded nesting; UTF-8 validity is checked apart. */
+ * grammar strictly, in one pass, with bounded nesting. JSON text is UTF-8 (RFC 8259 section
+ * 8.1), and outside strings it is ASCII, so the same pass checks the UTF-8 inside strings: a
+ * valid payload is valid UTF-8 without NUL bytes, and needs no second check. */
 #ifndef APPMSG_JSON_H
 #define APPMSG_JSON_H
 
@@ -17,8 +19,8 @@ typedef struct {
     const char *problem; /* what was wrong there, e.g. "expected a value" */
 } appmsg_json_error;
 
-/* true when buf holds exactly one JSON value, with optional white space around it. On false,
- * *err (if not NULL) says where and why. */
+/* true when buf holds exactly one JSON value, with optional white space around it, in valid
+ * UTF-8. On false, *err (if not NULL) says where and why. */
 bool appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err);
 
 #endif

@@ -130,38 +130,73 @@ appmsg_stream_get(packet_info *pinfo)
 /* ---- Echo pairing ------------------------------------------------------------------------------
  */
 
-appmsg_msg *
+/* A message waiting for the other side's message of the same rank (first pass only). */
+typedef struct {
+    guint32 frame, type, length, crc;
+    nstime_t time;
+    wmem_array_t *frame_pairings; /* its frame's appmsg_pairing array ... */
+    guint key;                    /* ... and its place there */
+} unpaired_msg;
+
+static appmsg_pairing *
+pairing_at(wmem_array_t *frame_pairings, guint key)
+{
+    return (appmsg_pairing *)wmem_array_index(frame_pairings, key);
+}
+
+static guint8
+echo_diff(const unpaired_msg *request, const unpaired_msg *echo)
+{
+    return (guint8)((request->type != echo->type ? APPMSG_DIFF_TYPE : 0) |
+                    (request->length != echo->length ? APPMSG_DIFF_LENGTH : 0) |
+                    (request->crc != echo->crc ? APPMSG_DIFF_PAYLOAD : 0));
+}
+
+const appmsg_pairing *
 appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir, guint32 type,
                       guint32 length, guint32 crc)
 {
-    appmsg_msg *m = p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, key);
+    /* One array per frame, indexed by key (slots of skipped bytes stay zero). */
+    wmem_array_t *pairings = p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0);
+    static const appmsg_pairing none;
     wmem_list_frame_t *oldest;
+    unpaired_msg *m;
 
-    if (m || pinfo->fd->visited)
-        return m;
-    m = wmem_new0(wmem_file_scope(), appmsg_msg);
-    m->frame = pinfo->num;
-    m->time = pinfo->abs_ts;
-    m->type = type;
-    m->length = length;
-    m->crc = crc;
-    m->dir = (guint8)dir;
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, key, m);
+    if (pinfo->fd->visited)
+        return pairings && key < wmem_array_get_count(pairings) ? pairing_at(pairings, key) : NULL;
+    if (!pairings) {
+        pairings = wmem_array_sized_new(wmem_file_scope(), sizeof(appmsg_pairing), 1);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0, pairings);
+    }
+    while (wmem_array_get_count(pairings) <= key)
+        wmem_array_append_one(pairings, none);
+    pairing_at(pairings, key)->dir = (guint8)dir;
 
+    m = wmem_new(wmem_file_scope(), unpaired_msg);
+    *m = (unpaired_msg){pinfo->num, type, length, crc, pinfo->abs_ts, pairings, key};
     /* The Nth message one way pairs with the Nth the other way. */
     oldest = wmem_list_head(s->unpaired[!dir]);
     if (!oldest) {
         wmem_list_append(s->unpaired[dir], m);
-        return m;
+        return pairing_at(pairings, key);
     }
-    m->peer = wmem_list_frame_data(oldest);
+    unpaired_msg *peer = wmem_list_frame_data(oldest);
     wmem_list_remove_frame(s->unpaired[!dir], oldest);
-    m->peer->peer = m;
-    appmsg_msg *request = dir == APPMSG_C2S ? m : m->peer, *echo = dir == APPMSG_C2S ? m->peer : m;
-    echo->diff = (guint8)((request->type != echo->type ? APPMSG_DIFF_TYPE : 0) |
-                          (request->length != echo->length ? APPMSG_DIFF_LENGTH : 0) |
-                          (request->crc != echo->crc ? APPMSG_DIFF_PAYLOAD : 0));
-    return m;
+    const unpaired_msg *request = dir == APPMSG_C2S ? m : peer,
+                       *echo = dir == APPMSG_C2S ? peer : m;
+    appmsg_pairing *mine = pairing_at(pairings, key),
+                   *theirs = pairing_at(peer->frame_pairings, peer->key);
+    nstime_t delta;
+
+    nstime_delta(&delta, &echo->time, &request->time);
+    *mine = (appmsg_pairing){peer->frame, peer->type, peer->length, (guint8)dir, 0, 0};
+    *theirs = (appmsg_pairing){m->frame, m->type, m->length, (guint8)!dir, 0, 0};
+    appmsg_pairing *echo_pairing = dir == APPMSG_C2S ? theirs : mine;
+    echo_pairing->diff = echo_diff(request, echo);
+    echo_pairing->delta_ns = (gint64)delta.secs * 1000000000 + delta.nsecs;
+    wmem_free(wmem_file_scope(), m);
+    wmem_free(wmem_file_scope(), peer);
+    return mine;
 }
 
 /* ---- Stream ends -------------------------------------------------------------------------------

@@ -21,15 +21,16 @@ typedef enum { APPMSG_C2S = 0, APPMSG_S2C = 1 } appmsg_dir;
 #define APPMSG_DIFF_LENGTH  0x2
 #define APPMSG_DIFF_PAYLOAD 0x4
 
-/* One dissected message, kept for the whole file (looked up again when frames are revisited). */
-typedef struct appmsg_msg {
-    guint32 frame; /* that completes the message */
-    nstime_t time;
-    guint32 type, length, crc; /* crc: CRC-32 of the payload, to compare an echo */
-    guint8 dir;                /* appmsg_dir */
-    guint8 diff;               /* APPMSG_DIFF_*, on the server message of a pair */
-    struct appmsg_msg *peer;   /* the other half of the echo pair, or NULL */
-} appmsg_msg;
+/* What a message's echo pairing came to, kept for the whole file (read again when frames are
+ * revisited): 24 bytes a message, in one array per frame. The in-flight details (time, CRC)
+ * live only until the message is paired. */
+typedef struct {
+    guint32 peer_frame;             /* that completes the other half of the pair; 0: unpaired */
+    guint32 peer_type, peer_length; /* of the other half */
+    guint8 dir;                     /* appmsg_dir of this message */
+    guint8 diff;                    /* APPMSG_DIFF_*, on the server message of a pair */
+    gint64 delta_ns;                /* echo's time minus its request's, on the server message */
+} appmsg_pairing;
 
 /* A message the stream ended inside of, as far as it was seen. */
 typedef struct {
@@ -53,8 +54,9 @@ appmsg_dir appmsg_stream_direction(appmsg_stream *s, packet_info *pinfo);
 
 /* First pass: records a message and pairs it with the other side's message of the same rank.
  * Later passes: returns the record made then. key tells messages of one frame apart. */
-appmsg_msg *appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir,
-                                  guint32 type, guint32 length, guint32 crc);
+const appmsg_pairing *appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key,
+                                            appmsg_dir dir, guint32 type, guint32 length,
+                                            guint32 crc);
 
 /* First pass: an incomplete message waits at the end of dir's data (NULL clears it). Observed
  * TCP packets then count what else arrives and note FIN/RST; a stream that ends with it still

@@ -3,6 +3,9 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include <stdio.h>
+
+#include <epan/proto.h>
 #include <epan/uat.h>
 
 #include "appmsg-types.h"
@@ -79,4 +82,15 @@ appmsg_types_register(module_t *module)
                   type_name_free, type_names_changed, NULL, fields);
     prefs_register_uat_preference(module, "type_names", "Type names",
                                   "Names for message type numbers, shown beside the number", uat);
+}
+
+void
+appmsg_type_format(gchar *buf, guint32 type)
+{
+    const char *name = appmsg_type_name(type);
+
+    if (name)
+        snprintf(buf, ITEM_LABEL_LENGTH, "%s (%u)", name, type);
+    else
+        snprintf(buf, ITEM_LABEL_LENGTH, "%u", type);
 }

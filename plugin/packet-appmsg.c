@@ -10,6 +10,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include <string.h>
+
 #include <epan/conversation.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -17,9 +19,11 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "appmsg-compat.h"
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
 #include "appmsg_wire.h"
+#include "appmsg-json-tree.h"
 #include "appmsg-stats.h"
 #include "appmsg-stream.h"
 #include "appmsg-types.h"
@@ -63,6 +67,7 @@ static gboolean appmsg_desegment = TRUE;
 static gboolean appmsg_checked = FALSE;
 static guint appmsg_max_length = APPMSG_DEFAULT_MAX_LENGTH;
 static gboolean appmsg_payload_as_json = TRUE;
+static gboolean appmsg_json_dissector = FALSE;
 
 /* What one call of the dissector works on. */
 typedef struct {
@@ -71,6 +76,7 @@ typedef struct {
     proto_tree *tree;
     appmsg_stream *stream;
     appmsg_dir dir;
+    guint *count; /* messages of this frame so far: see next_message_in_frame() */
 } appmsg_ctx;
 
 /* ---- Columns -----------------------------------------------------------------------------------
@@ -80,15 +86,26 @@ typedef struct {
  * the others are appended in stream order, and the count tells a frame's messages apart for the
  * per-message records. Packet scope, because TCP may call us twice for one frame (reassembled
  * message, then the rest of the segment). */
-static guint
-next_message_in_frame(packet_info *pinfo)
+static guint *
+frame_message_count(packet_info *pinfo)
 {
-    guint index = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, 0));
+    guint *count = p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, 0);
 
-    p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, 0, GUINT_TO_POINTER(index + 1));
+    if (!count) {
+        count = wmem_new0(pinfo->pool, guint);
+        p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, 0, count);
+    }
+    return count;
+}
+
+static guint
+next_message_in_frame(appmsg_ctx *c)
+{
+    guint index = (*c->count)++;
+
     if (index == 0) {
-        col_set_str(pinfo->cinfo, COL_PROTOCOL, "AppMsg");
-        col_clear(pinfo->cinfo, COL_INFO);
+        col_set_str(c->pinfo->cinfo, COL_PROTOCOL, "AppMsg");
+        col_clear(c->pinfo->cinfo, COL_INFO);
     }
     return index;
 }
@@ -113,27 +130,6 @@ static gboolean
 tree_visible(proto_tree *tree)
 {
     return tree && PTREE_DATA(tree)->visible;
-}
-
-/* "login (3)" with a name from the type table, else "3": for the tree. */
-static const char *
-type_text(packet_info *pinfo, guint32 type)
-{
-    const char *name = appmsg_type_name(type);
-    return name ? wmem_strdup_printf(pinfo->pool, "%s (%u)", name, type)
-                : wmem_strdup_printf(pinfo->pool, "%u", type);
-}
-
-/* The type field, shown with its name when the user gave it one. */
-static proto_item *
-add_type_field(proto_tree *tree, tvbuff_t *tvb, int offset, int len, guint32 type)
-{
-    const char *name = appmsg_type_name(type);
-
-    if (!name)
-        return proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset, len, type);
-    return proto_tree_add_uint_format_value(tree, hf_appmsg_type, tvb, offset, len, type, "%s (%u)",
-                                            name, type);
 }
 
 static const char *const error_labels[] = {"bad magic",   "length above maximum", "not UTF-8",
@@ -161,53 +157,131 @@ add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item *
     return proto_item_add_subtree(*ti, ett_appmsg);
 }
 
-/* Magic, type (with its name) and length. */
+/* Magic, type (its field shows the name) and length of the header at offset, from the values
+ * already read. */
 static void
-add_header_fields(proto_tree *tree, tvbuff_t *tvb, const appmsg_frame *f)
+add_header_fields(proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f)
 {
-    proto_tree_add_item(tree, hf_appmsg_magic, tvb, APPMSG_OFF_MAGIC, 4, ENC_BIG_ENDIAN);
-    add_type_field(tree, tvb, APPMSG_OFF_TYPE, 4, f->type);
-    proto_tree_add_item(tree, hf_appmsg_length, tvb, APPMSG_OFF_LENGTH, 4, ENC_BIG_ENDIAN);
+    proto_tree_add_uint(tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC, 4, APPMSG_MAGIC);
+    proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset + APPMSG_OFF_TYPE, 4, f->type);
+    proto_tree_add_uint(tree, hf_appmsg_length, tvb, offset + APPMSG_OFF_LENGTH, 4, f->length);
+}
+
+/* A message item's text, put together without printf: it is made for every message whenever a
+ * tree is shown (tshark -T fields too), where g_snprintf cost more than the message's fields. */
+typedef struct {
+    gchar s[ITEM_LABEL_LENGTH];
+    gsize len;
+} item_text;
+
+static void
+text_add_len(item_text *t, const char *s, gsize len)
+{
+    len = MIN(len, sizeof t->s - 1 - t->len);
+    memcpy(t->s + t->len, s, len);
+    t->len += len;
+    t->s[t->len] = '\0';
+}
+
+#define text_add(t, literal) text_add_len((t), "" literal, sizeof(literal) - 1)
+
+static void
+text_add_uint(item_text *t, guint32 v)
+{
+    gchar digits[11];
+    int i = sizeof digits - 1;
+
+    digits[i] = '\0';
+    do
+        digits[--i] = (gchar)('0' + v % 10);
+    while (v /= 10);
+    text_add_len(t, digits + i, sizeof digits - 1 - (gsize)i);
+}
+
+/* "AppMsg, Type: login (3), Length: 42" */
+static void
+text_start(item_text *t, guint32 type, guint32 length)
+{
+    const char *name = appmsg_type_name(type);
+
+    t->len = 0;
+    t->s[0] = '\0';
+    text_add(t, "AppMsg, Type: ");
+    if (name) {
+        text_add_len(t, name, strlen(name));
+        text_add(t, " (");
+        text_add_uint(t, type);
+        text_add(t, ")");
+    } else {
+        text_add_uint(t, type);
+    }
+    text_add(t, ", Length: ");
+    text_add_uint(t, length);
 }
 
 /* "AppMsg, Type: login (3), Length: 42" and what more there is to say. */
 static void
-set_item_text(proto_item *ti, packet_info *pinfo, guint32 type, guint32 length, const char *more)
+set_item_text(proto_item *ti, guint32 type, guint32 length, const char *more)
 {
+    item_text t;
+
     if (!tree_visible(ti))
         return;
-    proto_item_set_text(ti, "AppMsg, Type: %s, Length: %u%s", type_text(pinfo, type), length, more);
+    text_start(&t, type, length);
+    text_add_len(&t, more, strlen(more));
+    proto_item_set_text(ti, "%s", t.s);
 }
 
-/* Payload checks: UTF-8, then exactly one JSON value. Returns APPMSG_ERR_* found. */
-static guint32
-check_payload(appmsg_ctx *c, proto_item *payload_item, const guint8 *payload, guint32 length)
+/* A NUL-terminated copy of checked payload bytes (wmem_strndup copies byte by byte). */
+static const char *
+payload_copy(packet_info *pinfo, const guint8 *payload, guint32 length)
 {
-    appmsg_json_error jerr;
+    char *copy = wmem_alloc(pinfo->pool, (size_t)length + 1);
 
-    if (!g_utf8_validate((const char *)payload, length, NULL) || memchr(payload, 0, length)) {
-        const gchar *end;
-        g_utf8_validate((const char *)payload, length, &end);
-        expert_add_info_format(c->pinfo, payload_item, &ei_appmsg_not_utf8,
+    memcpy(copy, payload, length);
+    copy[length] = '\0';
+    return copy;
+}
+
+/* The payload item, after its checks: exactly one JSON value (which is UTF-8 without NUL), or
+ * else the first of not UTF-8 / not JSON. Checked text is added as it is (tvb_get_string_enc
+ * would check it again, byte by byte); *text is that NUL-terminated copy, or NULL. Returns the
+ * APPMSG_ERR_* found. */
+static guint32
+add_payload(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
+            const guint8 *payload, proto_item **item, const char **text)
+{
+    const gchar *end;
+    appmsg_json_error jerr;
+    const int length = (int)f->length;
+
+    *text = NULL;
+    if (appmsg_json_valid(payload, f->length, &jerr)) {
+        *text = payload_copy(c->pinfo, payload, f->length);
+        *item = proto_tree_add_string(tree, hf_appmsg_payload, tvb, offset, length, *text);
+        return 0;
+    }
+    if (!g_utf8_validate((const char *)payload, length, &end)) {
+        *item = proto_tree_add_item(tree, hf_appmsg_payload, tvb, offset, length, ENC_UTF_8);
+        expert_add_info_format(c->pinfo, *item, &ei_appmsg_not_utf8,
                                "Payload is not valid UTF-8 (from byte %u)",
                                (guint)(end - (const gchar *)payload));
         return APPMSG_ERR_NOT_UTF8;
     }
-    if (!appmsg_json_valid(payload, length, &jerr)) {
-        expert_add_info_format(c->pinfo, payload_item, &ei_appmsg_not_json,
-                               "Payload is not JSON: %s at byte %u", jerr.problem,
-                               (guint)jerr.offset);
-        return APPMSG_ERR_NOT_JSON;
-    }
-    return 0;
+    *item = proto_tree_add_string(tree, hf_appmsg_payload, tvb, offset, length,
+                                  payload_copy(c->pinfo, payload, f->length));
+    expert_add_info_format(c->pinfo, *item, &ei_appmsg_not_json,
+                           "Payload is not JSON: %s at byte %u", jerr.problem, (guint)jerr.offset);
+    return APPMSG_ERR_NOT_JSON;
 }
 
 static guint32
-check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, const appmsg_frame *f, guint32 crc)
+check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
+               guint32 crc)
 {
-    proto_item *ci = proto_tree_add_checksum(tree, tvb, APPMSG_OFF_CHECKSUM, hf_appmsg_checksum,
-                                             hf_appmsg_checksum_status, NULL, c->pinfo, crc,
-                                             ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
+    proto_item *ci = proto_tree_add_checksum(tree, tvb, offset + APPMSG_OFF_CHECKSUM,
+                                             hf_appmsg_checksum, hf_appmsg_checksum_status, NULL,
+                                             c->pinfo, crc, ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
     if (f->checksum == crc)
         return 0;
     expert_add_info_format(c->pinfo, ci, &ei_appmsg_checksum_bad,
@@ -217,43 +291,42 @@ check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, const appmsg_fram
     return APPMSG_ERR_BAD_CHECKSUM;
 }
 
-/* Echo pairing fields; returns " echo of frame N" or similar for the item text. */
-static const char *
-add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, const appmsg_msg *m, guint32 *errors)
+/* Echo pairing fields (generated, at offset), and ", echo of frame N" or similar for text. */
+static void
+add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int offset,
+            const appmsg_frame *f, const appmsg_pairing *m, guint32 *errors)
 {
     proto_item *pi;
 
-    if (!m || !m->peer)
-        return "";
+    if (!m || !m->peer_frame)
+        return;
     if (m->dir == APPMSG_C2S) {
-        pi = proto_tree_add_uint(tree, hf_appmsg_response_in, tvb, 0, 0, m->peer->frame);
+        pi = proto_tree_add_uint(tree, hf_appmsg_response_in, tvb, offset, 0, m->peer_frame);
         proto_item_set_generated(pi);
-        return tree_visible(tree)
-                   ? wmem_strdup_printf(c->pinfo->pool, ", echoed in frame %u", m->peer->frame)
-                   : "";
+        text_add(text, ", echoed in frame ");
+        text_add_uint(text, m->peer_frame);
+        return;
     }
-    nstime_t delta;
-    pi = proto_tree_add_uint(tree, hf_appmsg_response_to, tvb, 0, 0, m->peer->frame);
+    nstime_t delta = {(time_t)(m->delta_ns / 1000000000), (int)(m->delta_ns % 1000000000)};
+    pi = proto_tree_add_uint(tree, hf_appmsg_response_to, tvb, offset, 0, m->peer_frame);
     proto_item_set_generated(pi);
-    nstime_delta(&delta, &m->time, &m->peer->time);
-    pi = proto_tree_add_time(tree, hf_appmsg_time, tvb, 0, 0, &delta);
+    pi = proto_tree_add_time(tree, hf_appmsg_time, tvb, offset, 0, &delta);
     proto_item_set_generated(pi);
     if (m->diff) {
         expert_add_info_format(
             c->pinfo, pi, &ei_appmsg_echo_differs,
-            "Echo differs from its request in frame %u:%s%s%s", m->peer->frame,
+            "Echo differs from its request in frame %u:%s%s%s", m->peer_frame,
             m->diff & APPMSG_DIFF_TYPE
-                ? wmem_strdup_printf(c->pinfo->pool, " type %u, not %u;", m->type, m->peer->type)
+                ? wmem_strdup_printf(c->pinfo->pool, " type %u, not %u;", f->type, m->peer_type)
                 : "",
             m->diff & APPMSG_DIFF_LENGTH ? wmem_strdup_printf(c->pinfo->pool, " length %u, not %u;",
-                                                              m->length, m->peer->length)
+                                                              f->length, m->peer_length)
                                          : "",
             m->diff & APPMSG_DIFF_PAYLOAD ? " payload bytes differ" : "");
         *errors |= APPMSG_ERR_ECHO_DIFFERS;
     }
-    return tree_visible(tree)
-               ? wmem_strdup_printf(c->pinfo->pool, ", echo of frame %u", m->peer->frame)
-               : "";
+    text_add(text, ", echo of frame ");
+    text_add_uint(text, m->peer_frame);
 }
 
 static void
@@ -269,45 +342,61 @@ queue_tap(appmsg_ctx *c, gboolean is_message, guint32 type, guint32 length, guin
     appmsg_stats_queue(c->pinfo, info);
 }
 
+/* The payload's JSON (at offset, text checked): our own member list, or Wireshark's JSON
+ * dissector when preferred. */
+static void
+add_json(appmsg_ctx *c, proto_tree *tree, int offset, guint32 length, proto_item *payload_item,
+         const char *text)
+{
+    if (!appmsg_json_dissector) {
+        if (appmsg_json_tree_wanted(tree))
+            appmsg_json_tree_add(payload_item, c->tvb, offset, c->pinfo, text);
+        return;
+    }
+    /* The columns describe messages; keep JSON's "JavaScript Object Notation" out. */
+    col_set_writable(c->pinfo->cinfo, -1, FALSE);
+    call_dissector(json_handle, tvb_new_subset_length(c->tvb, offset, (gint)length), c->pinfo,
+                   tree);
+    col_set_writable(c->pinfo->cinfo, -1, TRUE);
+}
+
 /* ---- One message -------------------------------------------------------------------------------
  */
 
+/* A whole message at offset. Offsets stay in the segment's tvb: a subset tvb per message costs
+ * more than the message's own fields. */
 static void
 dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
 {
-    tvbuff_t *tvb = tvb_new_subset_length(c->tvb, offset, (gint)f->len);
+    const int payload_offset = offset + (int)f->header_len;
     /* tvb_get_ptr may give NULL for no bytes; the checks below want a real (empty) string. */
     const guint8 *payload =
-        f->length ? tvb_get_ptr(tvb, (gint)f->header_len, (gint)f->length) : (const guint8 *)"";
+        f->length ? tvb_get_ptr(c->tvb, payload_offset, (gint)f->length) : (const guint8 *)"";
     guint32 crc = appmsg_payload_crc32(payload, f->length), errors = 0;
-    guint key = next_message_in_frame(c->pinfo);
-    appmsg_msg *m =
+    guint key = next_message_in_frame(c);
+    const appmsg_pairing *m =
         appmsg_stream_message(c->stream, c->pinfo, key, c->dir, f->type, f->length, crc);
     proto_item *ti, *payload_item;
-    proto_tree *tree = add_message_item(c, tvb, 0, -1, &ti);
-    const char *pairing;
+    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)f->len, &ti);
+    const char *text;
+    item_text label;
 
-    add_header_fields(tree, tvb, f);
+    add_header_fields(tree, c->tvb, offset, f);
     if (appmsg_checked)
-        errors |= check_checksum(c, tree, tvb, f, crc);
+        errors |= check_checksum(c, tree, c->tvb, offset, f, crc);
     /* Always present, even when empty, so that field occurrences line up across messages. */
-    payload_item = proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len,
-                                       (gint)f->length, ENC_UTF_8);
-    errors |= check_payload(c, payload_item, payload, f->length);
-    pairing = add_pairing(c, tree, tvb, m, &errors);
+    errors |= add_payload(c, tree, c->tvb, payload_offset, f, payload, &payload_item, &text);
+    text_start(&label, f->type, f->length);
+    add_pairing(c, &label, tree, c->tvb, offset, f, m, &errors);
+    if (tree_visible(ti))
+        proto_item_set_text(ti, "%s", label.s);
 
-    set_item_text(ti, c->pinfo, f->type, f->length, pairing);
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s %u B", type_label(c->pinfo, f->type), f->length),
              errors);
     queue_tap(c, TRUE, f->type, f->length, errors);
 
-    if (appmsg_payload_as_json && !(errors & (APPMSG_ERR_NOT_UTF8 | APPMSG_ERR_NOT_JSON))) {
-        tvbuff_t *payload_tvb = tvb_new_subset_length(tvb, (gint)f->header_len, (gint)f->length);
-        /* The columns describe messages; keep JSON's "JavaScript Object Notation" out. */
-        col_set_writable(c->pinfo->cinfo, -1, FALSE);
-        call_dissector(json_handle, payload_tvb, c->pinfo, tree);
-        col_set_writable(c->pinfo->cinfo, -1, TRUE);
-    }
+    if (appmsg_payload_as_json && text)
+        add_json(c, tree, payload_offset, f->length, payload_item, text);
 }
 
 /* Bytes that do not start with the magic, up to the next magic (or the end of the data). */
@@ -317,7 +406,7 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
     proto_item *ti =
         proto_tree_add_item(c->tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
 
-    next_message_in_frame(c->pinfo); /* takes its place in the Info column */
+    next_message_in_frame(c); /* takes its place in the Info column */
     proto_item_set_text(ti, "AppMsg skipped bytes: %u bytes without the magic 0x%08x", len,
                         APPMSG_MAGIC);
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_bad_magic,
@@ -334,16 +423,16 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     proto_item *ti, *li;
     proto_tree *tree;
 
-    next_message_in_frame(c->pinfo);
+    next_message_in_frame(c);
     tree = add_message_item(c, tvb, 0, -1, &ti);
-    add_header_fields(tree, tvb, f);
+    add_header_fields(tree, tvb, 0, f);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
     proto_item_append_text(li, " (not read: the length is above the maximum)");
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_too_large,
                            "Length %u is above the maximum of %u: not waiting for it; "
                            "skipping to the next magic",
                            f->length, appmsg_max_length);
-    set_item_text(ti, c->pinfo, f->type, f->length, ", length above the maximum");
+    set_item_text(ti, f->type, f->length, ", length above the maximum");
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s %u B", type_label(c->pinfo, f->type), f->length),
              APPMSG_ERR_TOO_LONG);
     queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TOO_LONG);
@@ -358,14 +447,14 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     proto_item *ti;
     proto_tree *tree;
 
-    next_message_in_frame(c->pinfo);
+    next_message_in_frame(c);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     if (f->have_header) {
-        add_header_fields(tree, tvb, f);
+        add_header_fields(tree, tvb, 0, f);
         proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len,
                             (gint)(avail - f->header_len), ENC_UTF_8);
         set_item_text(
-            ti, c->pinfo, f->type, f->length,
+            ti, f->type, f->length,
             TREE_TEXT(ti, c->pinfo, ", truncated: %u of %u bytes", avail, (guint)f->need));
     } else {
         proto_item_set_text(ti, "AppMsg, truncated: %u bytes of a header", avail);
@@ -392,7 +481,8 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     const guint8 *buf = tvb_get_ptr(tvb, 0, (gint)len);
     /* A segment that carries FIN or RST ends its direction: nothing more will come. */
     gboolean stream_ends = tcpinfo && (tcpinfo->flags & (TH_FIN | TH_RST));
-    appmsg_ctx c = {tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S};
+    appmsg_ctx c = {
+        tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S, frame_message_count(pinfo)};
     guint offset = 0;
 
     if (len == 0)
@@ -446,7 +536,7 @@ last_uint(proto_tree *tree, int hf, guint32 *value)
 
     if (!found || found->len == 0)
         return FALSE;
-    *value = fvalue_get_uinteger(&((field_info *)found->pdata[found->len - 1])->value);
+    *value = fvalue_get_uinteger(APPMSG_FINFO_VALUE((field_info *)found->pdata[found->len - 1]));
     return TRUE;
 }
 
@@ -484,12 +574,12 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
         }
         proto_item_set_generated(ti);
         if (t->have_header) {
-            set_item_text(ti, pinfo, t->type, t->length,
+            set_item_text(ti, t->type, t->length,
                           TREE_TEXT(ti, pinfo,
                                     ", truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
                                     " bytes, from frame %u",
                                     t->end, t->seen, t->need, t->start_frame));
-            proto_item_set_generated(add_type_field(st, tvb, 0, 0, t->type));
+            proto_item_set_generated(proto_tree_add_uint(st, hf_appmsg_type, tvb, 0, 0, t->type));
             proto_item_set_generated(
                 proto_tree_add_uint(st, hf_appmsg_length, tvb, 0, 0, t->length));
             proto_item_set_generated(proto_tree_add_string(st, hf_appmsg_payload, tvb, 0, 0, ""));
@@ -513,7 +603,7 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
                                 ? wmem_strdup_printf(pinfo->pool, "%s ", type_label(pinfo, t->type))
                                 : "",
                             t->seen, t->need, t->end);
-        appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir};
+        appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir, NULL};
         queue_tap(&c, TRUE, t->type, t->length, APPMSG_ERR_TRUNCATED);
     }
     return 0;
@@ -543,7 +633,8 @@ proto_register_appmsg(void)
          {"Magic", "appmsg.magic", FT_UINT32, BASE_HEX, NULL, 0x0,
           "Marks the start of every message (0x12345678)", HFILL}},
         {&hf_appmsg_type,
-         {"Type", "appmsg.type", FT_UINT32, BASE_DEC, NULL, 0x0, "Message type identifier", HFILL}},
+         {"Type", "appmsg.type", FT_UINT32, BASE_CUSTOM, CF_FUNC(appmsg_type_format), 0x0,
+          "Message type identifier (with its name from the type table)", HFILL}},
         {&hf_appmsg_length,
          {"Length", "appmsg.length", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Payload bytes after the header", HFILL}},
@@ -603,6 +694,7 @@ proto_register_appmsg(void)
         proto_register_protocol("AppMsg Magic-Number Application Protocol", "AppMsg", "appmsg");
     proto_register_field_array(proto_appmsg, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    appmsg_json_tree_register(proto_appmsg);
     expert_appmsg = expert_register_protocol(proto_appmsg);
     expert_register_field_array(expert_appmsg, ei, array_length(ei));
 
@@ -624,9 +716,16 @@ proto_register_appmsg(void)
         appmsg_module, "max_length", "Maximum payload length",
         "A header whose length is above this is reported and skipped, not waited for", 10,
         &appmsg_max_length);
-    prefs_register_bool_preference(appmsg_module, "payload_as_json", "Dissect the payload as JSON",
-                                   "Hand each valid payload to Wireshark's JSON dissector.",
-                                   &appmsg_payload_as_json);
+    prefs_register_bool_preference(
+        appmsg_module, "payload_as_json", "Dissect the payload as JSON",
+        "Show the members of each valid JSON payload under it (appmsg.json.member,"
+        " appmsg.json.element).",
+        &appmsg_payload_as_json);
+    prefs_register_bool_preference(
+        appmsg_module, "json_dissector", "Use Wireshark's JSON dissector for the payload",
+        "Hand each valid payload to Wireshark's JSON dissector (json.* fields) instead of our"
+        " member list. About twice as slow in all.",
+        &appmsg_json_dissector);
     appmsg_types_register(appmsg_module);
     appmsg_stats_register();
 }

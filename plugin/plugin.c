@@ -1,7 +1,8 @@
 /* plugin.c — the symbols Wireshark's plugin loader looks for.
  *
  * A plugin loads only into the Wireshark major.minor it was built against: plugin_want_major and
- * plugin_want_minor come from the headers we compiled with.
+ * plugin_want_minor come from the headers we compiled with. From 4.2 on, the loader also asks
+ * plugin_describe() what kind of plugin this is (<wsutil/plugins.h>, absent from 4.0).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -10,7 +11,12 @@
 #include <wireshark.h>
 #include <epan/proto.h>
 
+#include "appmsg-compat.h"
 #include "packet-appmsg.h"
+
+#if APPMSG_WS_AT_LEAST(4, 2)
+#include <wsutil/plugins.h>
+#endif
 
 #ifndef APPMSG_VERSION
 #error "APPMSG_VERSION must be defined by the build"
@@ -21,6 +27,15 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
+#if APPMSG_WS_AT_LEAST(4, 2)
+WS_DLL_PUBLIC uint32_t plugin_describe(void);
+
+uint32_t
+plugin_describe(void)
+{
+    return WS_PLUGIN_DESC_DISSECTOR;
+}
+#endif
 
 void
 plugin_register(void)

@@ -68,6 +68,7 @@ class Tshark:
             raise Failure("tshark -G folders names no global plugin folder")
         global_dir = match.group(1)  # .../plugins/<major.minor>
         version = os.path.basename(global_dir)
+        self.version = version  # major.minor of the Wireshark under test
         for kind in ("epan", "wiretap", "codecs"):
             ours = os.path.join(self.plugin_dir, version, kind)
             os.makedirs(ours)
@@ -97,9 +98,8 @@ class Tshark:
             f.write(text)
         os.chmod(path, 0o644)
 
-    def run(self, args, check=True, wrap=(), extra_env=None, timeout=None):
-        """tshark with args; wrap: a command to run it under (e.g. GNU time); extra_env: more
-        environment (sanitizer settings); timeout: seconds (TimeoutExpired past it)."""
+    def command(self, args, wrap=(), extra_env=None, program=None):
+        """(command, environment) that runs program (tshark) in the sandbox, unprivileged."""
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.home,
@@ -111,12 +111,18 @@ class Tshark:
             **self.env,
             **(extra_env or {}),
         }
-        cmd = list(wrap) + [self.tshark] + list(args)
+        cmd = list(wrap) + [program or self.tshark] + list(args)
         if self.as_root:
             cmd = ["runuser", "-u", UNPRIVILEGED_USER, "--", "env", "-i"] + [
                 f"{k}={v}" for k, v in env.items()
             ] + cmd
             env = None
+        return cmd, env
+
+    def run(self, args, check=True, wrap=(), extra_env=None, timeout=None):
+        """tshark with args; wrap: a command to run it under (e.g. GNU time); extra_env: more
+        environment (sanitizer settings); timeout: seconds (TimeoutExpired past it)."""
+        cmd, env = self.command(args, wrap, extra_env)
         proc = run(cmd, env=env, cwd=self.root, timeout=timeout)
         if check and proc.returncode != 0:
             raise Failure(f"tshark {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
@@ -335,15 +341,22 @@ def cmd_plugin_loaded(a, ts):
     print(ts.require_plugin(a.expect_version))
 
 
-def golden_path(source, name, view):
-    return os.path.join(source, "tests", "golden", f"{name}.{view}.txt")
+# Golden files are Wireshark 4.0's (Debian 12). Where another version's tshark legitimately shows
+# something else (docs/versions.md), its own file sits in tests/golden/<major.minor>/.
+GOLDEN_BASE_VERSION = "4.0"
+
+
+def golden_path(source, name, view, version=GOLDEN_BASE_VERSION):
+    common = os.path.join(source, "tests", "golden", f"{name}.{view}.txt")
+    own = os.path.join(source, "tests", "golden", version, f"{name}.{view}.txt")
+    return own if version != GOLDEN_BASE_VERSION and os.path.exists(own) else common
 
 
 def cmd_golden(a, ts):
     ts.require_plugin()
     _, _, opts = recipe(a.source, a.name)
     actual = VIEWS[a.view](ts, capture_path(a.source, a.name), opts)
-    path = golden_path(a.source, a.name, a.view)
+    path = golden_path(a.source, a.name, a.view, ts.version)
     if not os.path.exists(path):
         raise Failure(f"no golden file {path}: run `cmake --build build --target update-golden`")
     with open(path, encoding="utf-8") as f:
@@ -361,9 +374,21 @@ def cmd_update_golden(a, ts):
     ts.require_plugin()
     for name, _, opts in recipes(a.source):
         for view, render in VIEWS.items():
+            text = render(ts, capture_path(a.source, name), opts)
             path = golden_path(a.source, name, view)
+            if ts.version != GOLDEN_BASE_VERSION:
+                # Another version keeps only the files that differ from the common ones.
+                own = os.path.join(a.source, "tests", "golden", ts.version,
+                                   os.path.basename(path))
+                with open(path, encoding="utf-8") as f:
+                    if f.read() == text:
+                        if os.path.exists(own):
+                            os.remove(own)
+                        continue
+                os.makedirs(os.path.dirname(own), exist_ok=True)
+                path = own
             with open(path, "w", encoding="utf-8") as f:
-                f.write(render(ts, capture_path(a.source, name), opts))
+                f.write(text)
             print("wrote", os.path.relpath(path, a.source))
 
 
@@ -402,6 +427,94 @@ def cmd_manifest(a, ts):
     reported = ", ".join(f"{k.split('appmsg.')[1]} {v}" for k, v in experts.items() if v)
     print(f"{a.name}: tshark shows exactly the manifest's messages ({counts}); "
           f"skipped {sum(skipped.values())} bytes; experts: {reported or 'none'}")
+
+
+JSON_TREE_MAX_TOKENS = 4096  # plugin/appmsg-json-tree.h
+
+
+def expected_members(payload):
+    """The appmsg.json.member / .element values the member list should show for payload, in
+    tree order, from Python's own JSON parser: ("member", "key:value") for a scalar member,
+    ("member", "key") for an object or array member, ("element", value) for a scalar element.
+    Numbers as written, strings unescaped. None where the plugin keeps a string as written (a
+    NUL or a lone surrogate, which wsutil will not unescape): then nothing is compared."""
+    try:
+        value = json.loads(payload, object_pairs_hook=lambda pairs: ("obj", pairs),
+                           parse_int=str, parse_float=str)
+    except ValueError:
+        return []
+    out, tokens, raw = [], [0], [False]
+
+    def text(v):
+        if v is True or v is False or v is None:
+            return {True: "true", False: "false", None: "null"}[v]
+        if "\0" in v:
+            raw[0] = True
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raw[0] = True
+        return v
+
+    def walk(v):
+        tokens[0] += 1
+        if isinstance(v, tuple):
+            for key, child in v[1]:
+                tokens[0] += 1
+                if isinstance(child, (tuple, list)):
+                    out.append(("member", text(key)))
+                    walk(child)
+                else:
+                    out.append(("member", f"{text(key)}:{text(child)}"))
+                    tokens[0] += 1
+        elif isinstance(v, list):
+            for child in v:
+                if isinstance(child, (tuple, list)):
+                    walk(child)
+                else:
+                    out.append(("element", text(child)))
+                    tokens[0] += 1
+
+    if not isinstance(value, (tuple, list)):
+        return []
+    walk(value)
+    if tokens[0] > JSON_TREE_MAX_TOKENS:
+        return []
+    return None if raw[0] else out
+
+
+def shown_members(node):
+    """The member and element values under an appmsg item of -T json, in tree order."""
+    out = []
+    for key, value in node if isinstance(node, Pairs) else []:
+        if key in ("appmsg.json.member", "appmsg.json.element"):
+            out.append((key.split(".")[-1], value))
+        out.extend(shown_members(value))
+    return out
+
+
+def cmd_json_members(a, ts):
+    """The payload member list shows what Python's JSON parser finds in each payload."""
+    ts.require_plugin()
+    _, _, opts = recipe(a.source, a.name)
+    capture = capture_path(a.source, a.name)
+    checked = members = 0
+    for frame, items in appmsg_items(ts, capture, opts).items():
+        for item in items:
+            payload = item.get("appmsg.payload")
+            if payload is None or "\ufffd" in payload:
+                continue  # none, or not UTF-8 (tshark shows replacement characters)
+            want = expected_members(payload)
+            if want is None:
+                continue
+            got = shown_members(item)
+            if got != want:
+                raise Failure(f"frame {frame}: members {got[:6]}..., expected {want[:6]}...")
+            checked += 1
+            members += len(got)
+    if not checked:
+        raise Failure(f"{a.name}: no payload to check")
+    print(f"{a.name}: {checked} payloads, {members} members and elements, as Python parses them")
 
 
 def cmd_pairing(a, ts):
@@ -655,6 +768,7 @@ def cmd_captures_current(a, ts):
 COMMANDS = {
     "plugin-loaded": (cmd_plugin_loaded, True),
     "pairing": (cmd_pairing, True),
+    "json-members": (cmd_json_members, True),
     "finding": (cmd_finding, True),
     "max-length": (cmd_max_length, True),
     "live": (cmd_live, True),

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
+
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
 #include "appmsg_wire.h"
@@ -101,6 +103,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(appmsg_find_magic(data, size) <= size);
         int ok = appmsg_json_valid(data, size, &err);
         CHECK(ok || (err.offset <= size && err.problem));
+        /* valid JSON is valid UTF-8 without NUL: the plugin checks nothing more */
+        CHECK(!ok ||
+              (g_utf8_validate((const char *)data, (gssize)size, NULL) && !memchr(data, 0, size)));
         /* leading white space never changes the verdict */
         uint8_t *spaced = malloc(size + 1);
         spaced[0] = ' ';

@@ -83,6 +83,37 @@ test_depth_limit(void)
     g_free(deep);
 }
 
+/* Inside a string, every 1- to 4-byte sequence is accepted exactly when glib calls it UTF-8
+ * (the plugin relies on this to skip a second check). */
+static void
+test_utf8_as_glib(void)
+{
+    guint8 buf[8] = {'"'};
+    const guint8 edges[] = {0x00, 0x20, 0x7f, 0x80, 0x8f, 0x90, 0x9f, 0xa0, 0xbf, 0xc0,
+                            0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec, 0xed, 0xee, 0xef, 0xf0,
+                            0xf1, 0xf3, 0xf4, 0xf5, 0xfe, 0xff, 0x22, 0x5c, 0x41};
+    const guint n = G_N_ELEMENTS(edges);
+
+    for (guint len = 1; len <= 4; len++) {
+        guint total = 1;
+        for (guint i = 0; i < len; i++)
+            total *= n;
+        for (guint k = 0; k < total; k++) {
+            guint v = k;
+            gboolean plain = TRUE; /* no quote, backslash or control byte: only UTF-8 decides */
+            for (guint i = 0; i < len; i++, v /= n) {
+                buf[1 + i] = edges[v % n];
+                plain = plain && buf[1 + i] >= 0x20 && buf[1 + i] != '"' && buf[1 + i] != '\\';
+            }
+            buf[1 + len] = '"';
+            if (!plain)
+                continue;
+            g_assert_cmpint(appmsg_json_valid(buf, len + 2, NULL), ==,
+                            g_utf8_validate((const char *)buf + 1, len, NULL));
+        }
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -91,5 +122,6 @@ main(int argc, char **argv)
     g_test_add_func("/json/invalid", test_invalid);
     g_test_add_func("/json/error-position", test_error_position);
     g_test_add_func("/json/depth-limit", test_depth_limit);
+    g_test_add_func("/json/utf8-as-glib", test_utf8_as_glib);
     return g_test_run();
 }

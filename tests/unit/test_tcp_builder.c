@@ -82,7 +82,8 @@ static gboolean use_ipv6;
 static GArray *
 build(void (*script)(tcp_conn *))
 {
-    memory_sink sink = {{memory_write, NULL, NULL, NULL}, g_array_new(FALSE, FALSE, sizeof(frame_info))};
+    memory_sink sink = {{memory_write, NULL, NULL, NULL},
+                        g_array_new(FALSE, FALSE, sizeof(frame_info))};
     tcp_conn c;
 
     tcp_conn_init(&c, use_ipv6 ? &client6 : &client, use_ipv6 ? &server6 : &server, 1000000,

@@ -1,0 +1,23 @@
+/* appmsg-compat.h — the few places where Wireshark's plugin API differs between the versions we
+ * build for (4.0 in Debian 12, 4.4 in Debian 13). One source: the differences are decided by
+ * the version numbers of the headers we compile against (ws_version.h, via wireshark.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef APPMSG_COMPAT_H
+#define APPMSG_COMPAT_H
+
+#include <wireshark.h>
+
+#define APPMSG_WS_AT_LEAST(major, minor)                                                           \
+    (WIRESHARK_VERSION_MAJOR > (major) ||                                                          \
+     (WIRESHARK_VERSION_MAJOR == (major) && WIRESHARK_VERSION_MINOR >= (minor)))
+
+/* A field_info's value: an fvalue_t inside it up to 4.0, a pointer to one from 4.2 on. */
+#if APPMSG_WS_AT_LEAST(4, 2)
+#define APPMSG_FINFO_VALUE(fi) ((fi)->value)
+#else
+#define APPMSG_FINFO_VALUE(fi) (&(fi)->value)
+#endif
+
+#endif
