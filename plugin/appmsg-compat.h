@@ -20,4 +20,12 @@
 #define APPMSG_FINFO_VALUE(fi) (&(fi)->value)
 #endif
 
+/* Boolean preferences, heuristic dissectors and UAT update callbacks: gboolean up to 4.0, C's
+ * bool from 4.2 on. */
+#if APPMSG_WS_AT_LEAST(4, 2)
+typedef bool appmsg_bool;
+#else
+typedef gboolean appmsg_bool;
+#endif
+
 #endif

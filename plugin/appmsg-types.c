@@ -8,6 +8,7 @@
 #include <epan/proto.h>
 #include <epan/uat.h>
 
+#include "appmsg-compat.h"
 #include "appmsg-types.h"
 
 typedef struct {
@@ -34,7 +35,7 @@ type_name_copy(void *dest, const void *source, size_t len _U_)
     return d;
 }
 
-static gboolean
+static appmsg_bool
 type_name_update(void *record, char **error)
 {
     type_name_rec *r = record;

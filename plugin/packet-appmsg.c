@@ -63,11 +63,11 @@ static int hf_tcp_flags = -1;
 static int hf_tcp_len = -1;
 
 /* Preferences. */
-static gboolean appmsg_desegment = TRUE;
-static gboolean appmsg_checked = FALSE;
+static appmsg_bool appmsg_desegment = TRUE;
+static appmsg_bool appmsg_checked = FALSE;
 static guint appmsg_max_length = APPMSG_DEFAULT_MAX_LENGTH;
-static gboolean appmsg_payload_as_json = TRUE;
-static gboolean appmsg_json_dissector = FALSE;
+static appmsg_bool appmsg_payload_as_json = TRUE;
+static appmsg_bool appmsg_json_dissector = FALSE;
 
 /* What one call of the dissector works on. */
 typedef struct {
@@ -610,7 +610,7 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
 }
 
 /* Any TCP port: a stream that starts with the magic and a plausible length is ours. */
-static gboolean
+static appmsg_bool
 dissect_appmsg_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     if (tvb_captured_length(tvb) < appmsg_header_len(appmsg_checked) ||

@@ -6,6 +6,8 @@ PACKAGES=(
   build-essential cmake pkg-config python3 clang libclang-rt-dev clang-tidy cppcheck
   libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev libpcap-dev zlib1g-dev
   tshark
+  debootstrap                                          # the Wireshark 4.4 stage (trixie root)
+  wireshark-qt xvfb xdotool x11-apps imagemagick       # the GUI test and its screenshots
 )
 
 SUDO=""

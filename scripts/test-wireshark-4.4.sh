@@ -2,7 +2,8 @@
 # The same sources against Wireshark 4.4: a Debian 13 (trixie) root made with debootstrap in the
 # build tree (kept between runs), Debian's libwireshark-dev 4.4 installed in it, and there the
 # build and the tests that compare what tshark shows (golden views, manifests, JSON members,
-# echo pairing, the plugin's own checks). Needs root (debootstrap, chroot, mounts).
+# echo pairing, the plugin's own checks). Needs root (debootstrap, chroot, mounts); exits 77
+# (CTest's "skipped") without it. CTest runs it as wireshark_4_4.
 #
 #   scripts/test-wireshark-4.4.sh [BUILD_DIR]      (default: build)
 #   APPMSG_UPDATE_GOLDEN=1 scripts/...             writes tests/golden/4.4/ (files that differ)
@@ -20,8 +21,8 @@ STAMP="$ROOT/.appmsg-packages"
 start=$(date +%s)
 
 if [ "$(id -u)" -ne 0 ]; then
-  echo "test-wireshark-4.4.sh: needs root (debootstrap, chroot)" >&2
-  exit 2
+  echo "test-wireshark-4.4.sh: needs root (debootstrap, chroot): skipped" >&2
+  exit 77
 fi
 if ! command -v debootstrap >/dev/null; then
   echo "== installing debootstrap"

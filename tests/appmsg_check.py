@@ -140,7 +140,8 @@ class Tshark:
         if version and fields[1].strip() != version:
             raise Failure(f"appmsg.so reports version {fields[1].strip()}, expected {version}")
         protocols = self.run(["-G", "protocols"]).stdout
-        if not re.search(r"^AppMsg .*\tAppMsg\tappmsg$", protocols, re.M):
+        # name, short name, filter name (4.4 adds columns after them)
+        if not re.search(r"^AppMsg .*\tAppMsg\tappmsg(\t.*)?$", protocols, re.M):
             raise Failure("protocol 'appmsg' is not registered")
         return line
 
@@ -765,6 +766,164 @@ def cmd_captures_current(a, ts):
         shutil.rmtree(tmp)
 
 
+def cmd_deb(a, ts):
+    """The Debian package: built from the sources with CPack, it depends on the exact
+    libwireshark package, and unpacked into a scratch root (dpkg -x) its plugin and its
+    appmsg-gen work with the system's tshark."""
+    work = os.path.join(os.getcwd(), "deb-check")
+    shutil.rmtree(work, ignore_errors=True)
+    build, root = os.path.join(work, "build"), os.path.join(work, "root")
+    for cmd in (["cmake", "-S", a.source, "-B", build, "-DAPPMSG_INSTALL_SYSTEM=ON"],
+                ["cmake", "--build", build, "-j", str(os.cpu_count() or 2), "--target", "appmsg",
+                 "appmsg-gen"],
+                ["cpack", "-G", "DEB", "-B", work]):
+        proc = run(cmd, cwd=build if cmd[0] == "cpack" else None)
+        if proc.returncode != 0:
+            raise Failure(f"{' '.join(cmd)} exited {proc.returncode}:\n{proc.stdout[-2000:]}"
+                          f"{proc.stderr[-2000:]}")
+    debs = [f for f in os.listdir(work) if f.endswith(".deb")]
+    if len(debs) != 1:
+        raise Failure(f"cpack made {debs}, expected one .deb")
+    deb = os.path.join(work, debs[0])
+    depends = run(["dpkg-deb", "-f", deb, "Depends"]).stdout.strip()
+    owner = run(["dpkg-query", "-S", os.path.realpath(
+        run(["pkg-config", "--variable=libdir", "wireshark"]).stdout.strip() +
+        "/libwireshark.so")]).stdout.split(":")[0]
+    if not re.search(rf"\b{re.escape(owner)} \(>= [^)]+\), {re.escape(owner)} \(<< [0-9.]+~\)",
+                     depends):
+        raise Failure(f"Depends does not pin {owner} to this minor version: {depends}")
+    run(["dpkg", "-x", deb, root], check=True)
+    global_plugins = re.search(r"^Global Plugins:\s*(\S+)$",
+                               run(["tshark", "-G", "folders"]).stdout, re.M).group(1)
+    plugin = os.path.join(root, global_plugins.lstrip("/"), "epan", "appmsg.so")
+    gen = os.path.join(root, "usr", "bin", "appmsg-gen")
+    extcap = os.path.join(root, os.path.normpath(os.path.join(global_plugins, "..", "..",
+                                                              "extcap")).lstrip("/"), "appmsg-gen")
+    for path in (plugin, gen, extcap):
+        if not os.path.exists(path):
+            raise Failure(f"{deb} has no {os.path.relpath(path, root)}")
+    packaged = Tshark(plugin)
+    try:
+        packaged.require_plugin(a.expect_version)
+        _, _, opts = recipe(a.source, "whole")
+        shown = view_fields(packaged, capture_path(a.source, "whole"), opts)
+        with open(golden_path(a.source, "whole", "fields", packaged.version)) as f:
+            if shown != f.read():
+                raise Failure("the packaged plugin shows whole.pcap otherwise than its golden file")
+        made = os.path.join(work, "made.pcap")
+        run([gen, "-n", "5", "--no-manifest", "-w", made], check=True)
+        types = packaged.run(["-r", packaged.readable(made), "-T", "fields", "-E",
+                              "occurrence=a", "-e", "appmsg.type"]).stdout.split()
+        count = sum(len(t.split(",")) for t in types)
+        if count != 10:
+            raise Failure(f"tshark shows {count} messages in the packaged appmsg-gen's capture")
+    finally:
+        packaged.cleanup()
+    print(f"{debs[0]}: Depends: {depends}; unpacked, its plugin shows whole.pcap as the golden "
+          f"file says and its appmsg-gen's 5 echoed messages (10 on the wire)")
+
+
+# ---- The Wireshark window ---------------------------------------------------------------------------
+
+GUI_SIZE = (1400, 1000)
+# (name, capture, Wireshark options, what to open once the window is up)
+GUI_PICTURES = [
+    ("wireshark-appmsg", "whole", ["-Y", "appmsg", "-g", "7"], "message"),
+    ("wireshark-appmsg-stats", "errors", [], "statistics"),
+]
+
+
+def x_run(display, *args, **kw):
+    return run(list(args), env={**os.environ, "DISPLAY": display}, **kw)
+
+
+def screenshot(display, path):
+    """The whole screen as PNG (xwd, then ImageMagick)."""
+    xwd = subprocess.run(["xwd", "-root", "-silent", "-display", display], stdout=subprocess.PIPE,
+                         check=True).stdout
+    subprocess.run(["convert", "xwd:-", f"png:{path}"], input=xwd, check=True)
+
+
+def distinct_colours(path):
+    out = run(["identify", "-format", "%k", path]).stdout.strip()
+    return int(out) if out.isdigit() else 0
+
+
+def wait_for_window(display, title, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        ids = x_run(display, "xdotool", "search", "--name", title).stdout.split()
+        if ids:
+            return ids[0]
+        time.sleep(0.5)
+    raise Failure(f"no window titled {title!r} after {seconds} s")
+
+
+def cmd_gui(a, ts):
+    """The real Wireshark GUI under Xvfb, with the freshly built plugin: the window comes up
+    with the capture, a message's subtree is opened, then Statistics → AppMsg; a screenshot of
+    each (build/screenshots/, or docs/images/ with --update) must not be blank. Needs
+    wireshark-qt, xvfb, xdotool, x11-apps, imagemagick."""
+    line = ts.require_plugin()  # the same sandbox (plugin folder, profile) that Wireshark gets
+    for tool in ("wireshark", "Xvfb", "xdotool", "xwd", "convert", "identify"):
+        if not shutil.which(tool):
+            raise Failure(f"{tool} is not installed (scripts/install-deps.sh installs it)")
+    out_dir = os.path.join(a.source, "docs", "images") if a.update else \
+        os.path.join(os.getcwd(), "screenshots")
+    os.makedirs(out_dir, exist_ok=True)
+    display = f":{100 + os.getpid() % 400}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{GUI_SIZE[0]}x{GUI_SIZE[1]}x24",
+                             "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        for name, capture, options, open_what in GUI_PICTURES:
+            cap = ts.readable(capture_path(a.source, capture))
+            cmd, env = ts.command(["-r", cap, "-o", "gui.layout_content_3:NONE"] + options,
+                                  extra_env={"DISPLAY": display},
+                                  program=shutil.which("wireshark"))
+            gui = subprocess.Popen(cmd, env=env, cwd=ts.root, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)
+            try:
+                window = wait_for_window(display, os.path.basename(cap))
+                x_run(display, "xdotool", "windowsize", window, *map(str, GUI_SIZE))
+                x_run(display, "xdotool", "windowmove", window, "0", "0")
+                time.sleep(3)  # the capture is read and the dialogs drawn
+                if open_what == "message":
+                    # The first message item of the details pane, then all its subtrees.
+                    x_run(display, "xdotool", "mousemove", "200", "613", "click", "1")
+                    time.sleep(0.5)
+                    x_run(display, "xdotool", "key", "shift+Right")
+                    time.sleep(1)
+                elif open_what == "statistics":
+                    # Statistics → AppMsg (the GUI takes no -z for stats trees).
+                    x_run(display, "xdotool", "mousemove", "325", "10", "click", "1")
+                    time.sleep(1)
+                    x_run(display, "xdotool", "mousemove", "346", "688", "click", "1")
+                    dialog = wait_for_window(display, "AppMsg", 20)
+                    x_run(display, "xdotool", "windowsize", dialog, "1000", "560")
+                    x_run(display, "xdotool", "windowmove", dialog, "200", "300")
+                    time.sleep(3)
+                path = os.path.join(out_dir, f"{name}.png")
+                screenshot(display, path)
+                colours = distinct_colours(path)
+                if gui.poll() is not None:
+                    raise Failure(f"wireshark exited ({gui.returncode}) while showing {capture}")
+                if colours < 16:
+                    raise Failure(f"{path}: {colours} colours, the window looks blank")
+                print(f"{name}: Wireshark showed {capture} with {line.split(chr(9))[0]} loaded; "
+                      f"screenshot {path} ({colours} colours)")
+            finally:
+                gui.terminate()
+                try:
+                    gui.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    gui.kill()
+    finally:
+        xvfb.terminate()
+        xvfb.wait()
+
+
 COMMANDS = {
     "plugin-loaded": (cmd_plugin_loaded, True),
     "pairing": (cmd_pairing, True),
@@ -773,6 +932,8 @@ COMMANDS = {
     "max-length": (cmd_max_length, True),
     "live": (cmd_live, True),
     "extcap": (cmd_extcap, True),
+    "gui": (cmd_gui, True),
+    "deb": (cmd_deb, True),
     "golden": (cmd_golden, True),
     "update-golden": (cmd_update_golden, True),
     "manifest": (cmd_manifest, True),
@@ -788,6 +949,7 @@ def main():
     p.add_argument("--gen", required=True, help="the freshly built appmsg-gen")
     p.add_argument("--source", required=True, help="the source tree")
     p.add_argument("--expect-version", help="version the plugin must report")
+    p.add_argument("--update", action="store_true", help="gui: write docs/images/")
     p.add_argument("command", choices=sorted(COMMANDS))
     p.add_argument("name", nargs="?", help="canonical capture name")
     p.add_argument("view", nargs="?", choices=sorted(VIEWS), help="golden view")
