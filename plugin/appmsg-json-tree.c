@@ -144,8 +144,11 @@ add_value(json_walk *w, proto_tree *tree, int i, const jsmntok_t *key, int index
         gchar name[16];
 
         copy_token(field, w->text, v);
-        ti = add_scalar(w, tree, hf_appmsg_json_element, start, len, field, name,
-                        (size_t)g_snprintf(name, sizeof name, "[%d]", index), v);
+        /* The "[i]" name only for a shown tree: add_scalar makes no text otherwise. */
+        ti = add_scalar(
+            w, tree, hf_appmsg_json_element, start, len, field, name,
+            PTREE_DATA(tree)->visible ? (size_t)g_snprintf(name, sizeof name, "[%d]", index) : 0,
+            v);
     }
     if (!container)
         return i + 1;

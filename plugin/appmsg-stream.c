@@ -160,7 +160,7 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
     wmem_array_t *pairings = p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0);
     static const appmsg_pairing none;
     wmem_list_frame_t *oldest;
-    unpaired_msg *m;
+    unpaired_msg *m; /* the one that waited, or this one when it must wait */
 
     if (pinfo->fd->visited)
         return pairings && key < wmem_array_get_count(pairings) ? pairing_at(pairings, key) : NULL;
@@ -172,30 +172,30 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
         wmem_array_append_one(pairings, none);
     pairing_at(pairings, key)->dir = (guint8)dir;
 
-    m = wmem_new(wmem_file_scope(), unpaired_msg);
-    *m = (unpaired_msg){pinfo->num, type, length, crc, pinfo->abs_ts, pairings, key};
-    /* The Nth message one way pairs with the Nth the other way. */
+    const unpaired_msg here = {pinfo->num, type, length, crc, pinfo->abs_ts, pairings, key};
+    /* The Nth message one way pairs with the Nth the other way; the first to come waits. */
     oldest = wmem_list_head(s->unpaired[!dir]);
     if (!oldest) {
+        m = wmem_new(wmem_file_scope(), unpaired_msg);
+        *m = here;
         wmem_list_append(s->unpaired[dir], m);
         return pairing_at(pairings, key);
     }
-    unpaired_msg *peer = wmem_list_frame_data(oldest);
+    m = wmem_list_frame_data(oldest);
     wmem_list_remove_frame(s->unpaired[!dir], oldest);
-    const unpaired_msg *request = dir == APPMSG_C2S ? m : peer,
-                       *echo = dir == APPMSG_C2S ? peer : m;
+    const unpaired_msg *request = dir == APPMSG_C2S ? &here : m,
+                       *echo = dir == APPMSG_C2S ? m : &here;
     appmsg_pairing *mine = pairing_at(pairings, key),
-                   *theirs = pairing_at(peer->frame_pairings, peer->key);
+                   *theirs = pairing_at(m->frame_pairings, m->key);
     nstime_t delta;
 
     nstime_delta(&delta, &echo->time, &request->time);
-    *mine = (appmsg_pairing){peer->frame, peer->type, peer->length, (guint8)dir, 0, 0};
-    *theirs = (appmsg_pairing){m->frame, m->type, m->length, (guint8)!dir, 0, 0};
+    *mine = (appmsg_pairing){m->frame, m->type, m->length, (guint8)dir, 0, 0};
+    *theirs = (appmsg_pairing){here.frame, type, length, (guint8)!dir, 0, 0};
     appmsg_pairing *echo_pairing = dir == APPMSG_C2S ? theirs : mine;
     echo_pairing->diff = echo_diff(request, echo);
     echo_pairing->delta_ns = (gint64)delta.secs * 1000000000 + delta.nsecs;
     wmem_free(wmem_file_scope(), m);
-    wmem_free(wmem_file_scope(), peer);
     return mine;
 }
 

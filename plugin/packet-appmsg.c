@@ -291,7 +291,8 @@ check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const
     return APPMSG_ERR_BAD_CHECKSUM;
 }
 
-/* Echo pairing fields (generated, at offset), and ", echo of frame N" or similar for text. */
+/* Echo pairing fields (generated, at offset), and ", echo of frame N" or similar for text (NULL
+ * when no tree shows it). */
 static void
 add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int offset,
             const appmsg_frame *f, const appmsg_pairing *m, guint32 *errors)
@@ -303,8 +304,10 @@ add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int
     if (m->dir == APPMSG_C2S) {
         pi = proto_tree_add_uint(tree, hf_appmsg_response_in, tvb, offset, 0, m->peer_frame);
         proto_item_set_generated(pi);
-        text_add(text, ", echoed in frame ");
-        text_add_uint(text, m->peer_frame);
+        if (text) {
+            text_add(text, ", echoed in frame ");
+            text_add_uint(text, m->peer_frame);
+        }
         return;
     }
     nstime_t delta = {(time_t)(m->delta_ns / 1000000000), (int)(m->delta_ns % 1000000000)};
@@ -325,8 +328,10 @@ add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int
             m->diff & APPMSG_DIFF_PAYLOAD ? " payload bytes differ" : "");
         *errors |= APPMSG_ERR_ECHO_DIFFERS;
     }
-    text_add(text, ", echo of frame ");
-    text_add_uint(text, m->peer_frame);
+    if (text) {
+        text_add(text, ", echo of frame ");
+        text_add_uint(text, m->peer_frame);
+    }
 }
 
 static void
@@ -379,17 +384,20 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     proto_item *ti, *payload_item;
     proto_tree *tree = add_message_item(c, c->tvb, offset, (int)f->len, &ti);
     const char *text;
-    item_text label;
+    item_text label, *shown = NULL; /* the item's text, when a tree shows it */
 
     add_header_fields(tree, c->tvb, offset, f);
     if (appmsg_checked)
         errors |= check_checksum(c, tree, c->tvb, offset, f, crc);
     /* Always present, even when empty, so that field occurrences line up across messages. */
     errors |= add_payload(c, tree, c->tvb, payload_offset, f, payload, &payload_item, &text);
-    text_start(&label, f->type, f->length);
-    add_pairing(c, &label, tree, c->tvb, offset, f, m, &errors);
-    if (tree_visible(ti))
-        proto_item_set_text(ti, "%s", label.s);
+    if (tree_visible(ti)) {
+        text_start(&label, f->type, f->length);
+        shown = &label;
+    }
+    add_pairing(c, shown, tree, c->tvb, offset, f, m, &errors);
+    if (shown)
+        proto_item_set_text(ti, "%s", shown->s);
 
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s %u B", type_label(c->pinfo, f->type), f->length),
              errors);

@@ -353,11 +353,12 @@ def golden_path(source, name, view, version=GOLDEN_BASE_VERSION):
     return own if version != GOLDEN_BASE_VERSION and os.path.exists(own) else common
 
 
-def cmd_golden(a, ts):
-    ts.require_plugin()
-    _, _, opts = recipe(a.source, a.name)
-    actual = VIEWS[a.view](ts, capture_path(a.source, a.name), opts)
-    path = golden_path(a.source, a.name, a.view, ts.version)
+def check_golden(ts, source, name, view):
+    """tshark's view of a canonical capture equals its golden file (this version's, if it has
+    one); prints the diff and fails otherwise. Returns the golden file's path and line count."""
+    _, _, opts = recipe(source, name)
+    actual = VIEWS[view](ts, capture_path(source, name), opts)
+    path = golden_path(source, name, view, ts.version)
     if not os.path.exists(path):
         raise Failure(f"no golden file {path}: run `cmake --build build --target update-golden`")
     with open(path, encoding="utf-8") as f:
@@ -366,9 +367,14 @@ def cmd_golden(a, ts):
         diff = difflib.unified_diff(golden.splitlines(True), actual.splitlines(True),
                                     path, "tshark now")
         sys.stdout.writelines(list(diff)[:200])
-        raise Failure(f"tshark's {a.view} view of {a.name} differs from {path}")
-    print(f"{a.name}: {a.view} view matches {os.path.relpath(path, a.source)} "
-          f"({len(golden.splitlines())} lines)")
+        raise Failure(f"tshark's {view} view of {name} differs from {path}")
+    return path, len(golden.splitlines())
+
+
+def cmd_golden(a, ts):
+    ts.require_plugin()
+    path, lines = check_golden(ts, a.source, a.name, a.view)
+    print(f"{a.name}: {a.view} view matches {os.path.relpath(path, a.source)} ({lines} lines)")
 
 
 def cmd_update_golden(a, ts):
@@ -805,11 +811,7 @@ def cmd_deb(a, ts):
     packaged = Tshark(plugin)
     try:
         packaged.require_plugin(a.expect_version)
-        _, _, opts = recipe(a.source, "whole")
-        shown = view_fields(packaged, capture_path(a.source, "whole"), opts)
-        with open(golden_path(a.source, "whole", "fields", packaged.version)) as f:
-            if shown != f.read():
-                raise Failure("the packaged plugin shows whole.pcap otherwise than its golden file")
+        check_golden(packaged, a.source, "whole", "fields")
         made = os.path.join(work, "made.pcap")
         run([gen, "-n", "5", "--no-manifest", "-w", made], check=True)
         types = packaged.run(["-r", packaged.readable(made), "-T", "fields", "-E",
