@@ -11,7 +11,7 @@ set(CPACK_PACKAGE_CONTACT "appmsg developers <appmsg@example.invalid>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
   "AppMsg dissector for Wireshark ${WIRESHARK_MAJOR_MINOR}, and its traffic generator")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-  "Dissects the magic-number application protocol of socket-programming tutorials\n (12-byte header, JSON payload) in Wireshark and tshark, and generates captures\n and live traffic of it (appmsg-gen, also Wireshark's \"AppMsg generator\" interface).")
+  "Dissects the magic-number application protocol of socket-programming tutorials\n (12-byte header, JSON payload) in Wireshark and tshark, and generates captures\n and live traffic of it (appmsg-gen, also a Wireshark capture interface: AppMsg generator).")
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON) # libc, glib, libpcap, zlib, wiretap, wsutil as linked

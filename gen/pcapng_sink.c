@@ -6,9 +6,9 @@
 #include <errno.h>
 #include <unistd.h>
 
-#include <wiretap/wtap.h>
 #include <wsutil/wslog.h>
 
+#include "appmsg-wtap-compat.h"
 #include "atomic_file.h"
 #include "pcapng_sink.h"
 
@@ -41,7 +41,7 @@ pcapng_sink_write(packet_sink *self, guint64 ts_usec, const guint8 *frame, guint
     s->rec.ts.nsecs = (int)(ts_usec % G_USEC_PER_SEC) * 1000;
     s->rec.rec_header.packet_header.caplen = len;
     s->rec.rec_header.packet_header.len = len;
-    if (wtap_dump(s->dumper, &s->rec, frame, &code, &info))
+    if (appmsg_wtap_dump(s->dumper, &s->rec, frame, len, &code, &info))
         return TRUE;
     set_wtap_error(s, err, code, info);
     return FALSE;
@@ -133,7 +133,7 @@ pcapng_sink_open(const char *path, GError **err)
         g_free(s);
         return NULL;
     }
-    wtap_rec_init(&s->rec);
+    appmsg_wtap_rec_init(&s->rec, SNAPLEN);
     s->rec.rec_type = REC_TYPE_PACKET;
     s->rec.presence_flags = WTAP_HAS_TS | WTAP_HAS_CAP_LEN;
     s->rec.tsprec = WTAP_TSPREC_USEC;

@@ -14,10 +14,6 @@
 #include "appmsg-compat.h"
 #include "packet-appmsg.h"
 
-#if APPMSG_WS_AT_LEAST(4, 2)
-#include <wsutil/plugins.h>
-#endif
-
 #ifndef APPMSG_VERSION
 #error "APPMSG_VERSION must be defined by the build"
 #endif
@@ -27,15 +23,7 @@ WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 
 WS_DLL_PUBLIC void plugin_register(void);
-#if APPMSG_WS_AT_LEAST(4, 2)
-WS_DLL_PUBLIC uint32_t plugin_describe(void);
-
-uint32_t
-plugin_describe(void)
-{
-    return WS_PLUGIN_DESC_DISSECTOR;
-}
-#endif
+APPMSG_PLUGIN_DESCRIBE(WS_PLUGIN_DESC_DISSECTOR)
 
 void
 plugin_register(void)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, from nothing: install what is needed, build, install the plugin, make the
-# captures with the generator, and show tshark dissecting one of them.
+# captures with the generator, and show tshark dissecting one of them. Debian 12, 13 or sid:
+# whichever Wireshark the distribution has (4.0, 4.4, 4.6), the plugin is built for it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,16 +16,30 @@ cmake -S . -B build -DAPPMSG_INSTALL_SYSTEM=$install_system >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
 
 echo "== installing"
-cmake --install build | sed -n 's/^-- \(Installing\|Up-to-date\): /   /p'
+APPMSG_NO_INSTALL_CHECK=1 cmake --install build | sed -n 's/^-- \(Installing\|Up-to-date\): /   /p'
+plugin=$(grep '/appmsg\.so$' build/install_manifest.txt)
+gen=$(grep '/bin/appmsg-gen$' build/install_manifest.txt)
+
+# The copy just installed must be the one Wireshark loads, and the only one.
+if ! loaded=$(scripts/check-installed.sh "$plugin"); then
+  echo "quickstart: fix the above, then run scripts/quickstart.sh again" >&2
+  exit 1
+fi
+echo "== $loaded"
+if tshark -D 2>/dev/null | grep -q '(AppMsg generator)$'; then
+  echo "== tshark -D lists the capture interface 'AppMsg generator' (appmsg-gen as extcap)"
+fi
+case ":$PATH:" in
+  *":$(dirname "$gen"):"*) ;;
+  *)
+    echo "== note: $(dirname "$gen") is not on your PATH in this shell, so 'appmsg-gen' is not found."
+    echo "   Debian's ~/.profile adds it at your next login, now that it exists; until then:"
+    echo "     export PATH=\"$(dirname "$gen"):\$PATH\""
+    ;;
+esac
 
 echo "== making the captures (captures/recipes.txt)"
 cmake --build build --target captures | grep '^wrote' | sed 's/^/   /'
-
-if ! tshark -G plugins 2>/dev/null | grep -q '^appmsg\.so'; then
-  echo "tshark did not load appmsg.so; see 'tshark -G folders' for where it looks" >&2
-  exit 1
-fi
-echo "== tshark loads: $(tshark -G plugins 2>/dev/null | grep '^appmsg\.so' | cut -f1-2 | tr '\t' ' ')"
 
 echo "== tshark -r captures/merged.pcap -Y appmsg   (one frame can carry several messages)"
 tshark -r captures/merged.pcap -Y appmsg 2>/dev/null

@@ -8,8 +8,8 @@ build=${2:-build}
 sources=(core/*.c gen/*.c plugin/*.c)
 if [ "$what" = all ] || [ "$what" = cppcheck ]; then
   cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
-    --error-exitcode=1 --quiet -I core -I gen -I plugin --suppress=missingIncludeSystem \
-    core gen plugin
+    --error-exitcode=1 --quiet -I core -I compat -I gen -I plugin --suppress=missingIncludeSystem \
+    core compat gen plugin
   echo "cppcheck: ${#sources[@]} files, no findings"
 fi
 if [ "$what" = all ] || [ "$what" = clang-tidy ]; then

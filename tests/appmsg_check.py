@@ -28,12 +28,27 @@ class Failure(Exception):
     pass
 
 
+def tshark_folder(label, folders=None):
+    """A folder `tshark -G folders` names (the first of the labels given that it lists): the
+    folders moved between versions, so Wireshark is asked, never assumed."""
+    folders = folders if folders is not None else run(["tshark", "-G", "folders"]).stdout
+    for one in label.split("|"):
+        match = re.search(rf"^{re.escape(one)}:\s*(\S+)$", folders, re.M)
+        if match:
+            return match.group(1)
+    raise Failure(f"tshark -G folders names no {label}")
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
+INSTALLED = "installed"  # --plugin installed: the copy installed in Wireshark's system folders
+
+
 class Tshark:
-    """tshark with only our plugin added, in a sandbox of temporary folders."""
+    """tshark with only our plugin added, in a sandbox of temporary folders; or, with plugin
+    INSTALLED, with the system's plugin and extcap folders as they are (a package's copy)."""
 
     def __init__(self, plugin, tshark="tshark", env=None):
         self.env = env or {}  # added to every run (a sanitizer build needs its runtime)
@@ -46,8 +61,10 @@ class Tshark:
         self.home = self._dir("home")
         self.config = self._dir("config")
         self.inputs = self._dir("inputs")
-        self.extcap = self._dir("extcap")  # no installed extcap programs: isolation, and speed
-        self.plugin_dir = os.path.join(self.root, "plugins")
+        self.installed = plugin == INSTALLED
+        # no installed extcap programs (isolation, and speed), unless the installed copy is tested
+        self.extcap = None if self.installed else self._dir("extcap")
+        self.plugin_dir = None if self.installed else os.path.join(self.root, "plugins")
         self._install_plugins(plugin)
         profile = os.path.join(os.path.dirname(os.path.abspath(__file__)), "profile")
         for name in sorted(os.listdir(profile)):
@@ -62,13 +79,13 @@ class Tshark:
         return path
 
     def _install_plugins(self, plugin):
-        folders = run([self.tshark, "-G", "folders"]).stdout
-        match = re.search(r"^Global Plugins:\s*(\S+)$", folders, re.M)
-        if not match:
-            raise Failure("tshark -G folders names no global plugin folder")
-        global_dir = match.group(1)  # .../plugins/<major.minor>
+        global_dir = tshark_folder("Global Plugins", run([self.tshark, "-G", "folders"]).stdout)
+        # global_dir is .../plugins/<major.minor>
         version = os.path.basename(global_dir)
         self.version = version  # major.minor of the Wireshark under test
+        if self.installed:
+            self.plugin_path = os.path.join(global_dir, "epan", "appmsg.so")
+            return
         for kind in ("epan", "wiretap", "codecs"):
             ours = os.path.join(self.plugin_dir, version, kind)
             os.makedirs(ours)
@@ -104,13 +121,13 @@ class Tshark:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": self.home,
             "WIRESHARK_CONFIG_DIR": self.config,
-            "WIRESHARK_PLUGIN_DIR": self.plugin_dir,
-            "WIRESHARK_EXTCAP_DIR": self.extcap,
             "TZ": "UTC",
             "LC_ALL": "C.UTF-8",
             **self.env,
             **(extra_env or {}),
         }
+        if not self.installed:
+            env.update(WIRESHARK_PLUGIN_DIR=self.plugin_dir, WIRESHARK_EXTCAP_DIR=self.extcap)
         cmd = list(wrap) + [program or self.tshark] + list(args)
         if self.as_root:
             cmd = ["runuser", "-u", UNPRIVILEGED_USER, "--", "env", "-i"] + [
@@ -342,15 +359,30 @@ def cmd_plugin_loaded(a, ts):
     print(ts.require_plugin(a.expect_version))
 
 
-# Golden files are Wireshark 4.0's (Debian 12). Where another version's tshark legitimately shows
-# something else (docs/versions.md), its own file sits in tests/golden/<major.minor>/.
+# Golden files are Wireshark 4.0's (Debian 12). Where a later version's tshark legitimately shows
+# something else (docs/versions.md), its own file sits in tests/golden/<major.minor>/; a version
+# without its own file takes the newest earlier version's, then the common one (4.6 → 4.4 → common).
 GOLDEN_BASE_VERSION = "4.0"
 
 
+def version_key(version):
+    return tuple(int(n) for n in version.split("."))
+
+
+def golden_chain(source, name, view, version):
+    """The golden files tshark of this version falls back through, newest first."""
+    top = os.path.join(source, "tests", "golden")
+    versions = sorted((d for d in os.listdir(top) if re.fullmatch(r"\d+\.\d+", d)
+                       and version_key(GOLDEN_BASE_VERSION) < version_key(d) <= version_key(version)),
+                      key=version_key, reverse=True)
+    return [os.path.join(top, v, f"{name}.{view}.txt") for v in versions] + \
+        [os.path.join(top, f"{name}.{view}.txt")]
+
+
 def golden_path(source, name, view, version=GOLDEN_BASE_VERSION):
-    common = os.path.join(source, "tests", "golden", f"{name}.{view}.txt")
-    own = os.path.join(source, "tests", "golden", version, f"{name}.{view}.txt")
-    return own if version != GOLDEN_BASE_VERSION and os.path.exists(own) else common
+    """The golden file for this version: the first of its chain that exists."""
+    chain = golden_chain(source, name, view, version)
+    return next((p for p in chain if os.path.exists(p)), chain[-1])
 
 
 def check_golden(ts, source, name, view):
@@ -378,20 +410,24 @@ def cmd_golden(a, ts):
 
 
 def cmd_update_golden(a, ts):
+    """Writes this version's views: the common files under 4.0; under a later version only
+    the files whose view differs from what it would fall back to (and removes the others)."""
     ts.require_plugin()
     for name, _, opts in recipes(a.source):
         for view, render in VIEWS.items():
             text = render(ts, capture_path(a.source, name), opts)
             path = golden_path(a.source, name, view)
             if ts.version != GOLDEN_BASE_VERSION:
-                # Another version keeps only the files that differ from the common ones.
-                own = os.path.join(a.source, "tests", "golden", ts.version,
-                                   os.path.basename(path))
-                with open(path, encoding="utf-8") as f:
-                    if f.read() == text:
-                        if os.path.exists(own):
-                            os.remove(own)
-                        continue
+                own = os.path.join(a.source, "tests", "golden", ts.version, f"{name}.{view}.txt")
+                fallback = next((p for p in golden_chain(a.source, name, view, ts.version)
+                                 if p != own and os.path.exists(p)), None)
+                if fallback:
+                    with open(fallback, encoding="utf-8") as f:
+                        if f.read() == text:
+                            if os.path.exists(own):
+                                os.remove(own)
+                                print("removed", os.path.relpath(own, a.source))
+                            continue
                 os.makedirs(os.path.dirname(own), exist_ok=True)
                 path = own
             with open(path, "w", encoding="utf-8") as f:
@@ -799,12 +835,13 @@ def cmd_deb(a, ts):
                      depends):
         raise Failure(f"Depends does not pin {owner} to this minor version: {depends}")
     run(["dpkg", "-x", deb, root], check=True)
-    global_plugins = re.search(r"^Global Plugins:\s*(\S+)$",
-                               run(["tshark", "-G", "folders"]).stdout, re.M).group(1)
-    plugin = os.path.join(root, global_plugins.lstrip("/"), "epan", "appmsg.so")
+    folders = run(["tshark", "-G", "folders"]).stdout
+    plugin = os.path.join(root, tshark_folder("Global Plugins", folders).lstrip("/"), "epan",
+                          "appmsg.so")
     gen = os.path.join(root, "usr", "bin", "appmsg-gen")
-    extcap = os.path.join(root, os.path.normpath(os.path.join(global_plugins, "..", "..",
-                                                              "extcap")).lstrip("/"), "appmsg-gen")
+    # 4.0 says "Extcap path", later versions "Global Extcap path"
+    extcap = os.path.join(root, tshark_folder("Global Extcap path|Extcap path", folders).lstrip("/"),
+                          "appmsg-gen")
     for path in (plugin, gen, extcap):
         if not os.path.exists(path):
             raise Failure(f"{deb} has no {os.path.relpath(path, root)}")
@@ -823,6 +860,24 @@ def cmd_deb(a, ts):
         packaged.cleanup()
     print(f"{debs[0]}: Depends: {depends}; unpacked, its plugin shows whole.pcap as the golden "
           f"file says and its appmsg-gen's 5 echoed messages (10 on the wire)")
+
+
+def cmd_installed(a, ts):
+    """The package as a user installs it (apt-get install ./wireshark-appmsg_….deb, in a
+    version stage's root): tshark loads appmsg.so from Wireshark's system plugin folder, lists
+    the "AppMsg generator" among its interfaces (the system extcap folder), and shows every
+    canonical capture as the golden files say."""
+    line = ts.require_plugin(a.expect_version)
+    listed = ts.run(["-D"], check=False)
+    if "(AppMsg generator)" not in listed.stdout:
+        raise Failure(f"tshark -D does not list the AppMsg generator:\n{listed.stdout}{listed.stderr}")
+    views = 0
+    for name, _, _ in recipes(a.source):
+        for view in VIEWS:
+            check_golden(ts, a.source, name, view)
+            views += 1
+    print(f"installed: {line.split(chr(9))[-1]} loaded, AppMsg generator listed by tshark -D, "
+          f"{views} golden views of {views // len(VIEWS)} captures equal")
 
 
 # ---- The Wireshark window ---------------------------------------------------------------------------
@@ -942,6 +997,7 @@ COMMANDS = {
     "tcp-valid": (cmd_tcp_valid, True),
     "make-captures": (cmd_make_captures, False),
     "captures-current": (cmd_captures_current, False),
+    "installed": (cmd_installed, True),
 }
 
 
