@@ -5,8 +5,8 @@
 # Inside: a build with -Werror; the whole tshark test set (every CTest test but those needing
 # the host's development tools, label host-tools); the .deb built against that suite's
 # libwireshark, installed with apt-get and checked as installed (tshark -G plugins, tshark -D,
-# every golden view); then, with APPMSG_QUICKSTART=1, scripts/quickstart.sh run in a fresh
-# overlay by an ordinary user with sudo, as a new user would. Needs root (debootstrap, chroot,
+# every golden view); then scripts/quickstart.sh run in a fresh overlay by an ordinary user with
+# sudo, as a new user would, and a stale second copy of the plugin that it must name. Needs root (debootstrap, chroot,
 # mounts); exits 77 (CTest's "skipped") without it. CTest runs it as wireshark_4_4, wireshark_4_6.
 #
 #   scripts/test-wireshark.sh SUITE [BUILD_DIR]   (default BUILD_DIR: build)
@@ -97,44 +97,42 @@ in_root "$TREE" '
 cleanup
 
 # ---- quickstart.sh as a new user would run it: an ordinary user with sudo, a fresh root -------
-if [ -n "${APPMSG_QUICKSTART:-}" ]; then
-  say "scripts/quickstart.sh as an ordinary user with sudo"
-  fresh_root quickstart
-  QS=$FRESH
-  mkdir -p "$QS/home/newuser/appmsg"
-  tar -C "$SOURCE" --exclude=./.git --exclude="./$(realpath --relative-to="$SOURCE" "$BUILD")" \
-    --exclude='./build*' -cf - . | tar -C "$QS/home/newuser/appmsg" -xf -
-  in_root "$QS" '
-    useradd --shell /bin/bash --home-dir /home/newuser newuser
-    cp -rT /etc/skel /home/newuser
-    chown -R newuser: /home/newuser
-    echo "newuser ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/newuser
-    # A login shell, as a terminal gives: ~/.local/bin is not on PATH yet (it did not exist).
-    su - newuser -c "cd appmsg && scripts/quickstart.sh" > /tmp/quickstart.log 2>&1 ||
-      { cat /tmp/quickstart.log; exit 1; }
-    cat /tmp/quickstart.log
-    # What quickstart promised, asked of the Wireshark the new user runs.
-    version=$(su - newuser -c "tshark -G folders" | sed -n "s|^Global Plugins:.*/||p")
-    want="/home/newuser/.local/lib/wireshark/plugins/$version/epan/appmsg.so"
-    su - newuser -c "tshark -G plugins" | grep -q "	$want\$" ||
-      { echo "FAIL: tshark does not load $want"; exit 1; }
-    su - newuser -c "tshark -D" 2>&1 | grep -q "(AppMsg generator)" ||
-      { echo "FAIL: tshark -D does not list the AppMsg generator"; exit 1; }
-    grep -q "is not on your PATH" /tmp/quickstart.log ||
-      { echo "FAIL: quickstart did not say that ~/.local/bin is not on PATH"; exit 1; }
-    echo "quickstart as newuser: $want loaded, AppMsg generator listed by tshark -D"
-    # A stale copy in the system folder (an old .deb, a root install): the check must name it.
-    global=$(su - newuser -c "tshark -G folders" | sed -n "s|^Global Plugins:[[:space:]]*||p")
-    cp "$want" "$global/epan/appmsg.so"
-    if su - newuser -c "appmsg/scripts/check-installed.sh $want" > /tmp/stale.log 2>&1; then
-      cat /tmp/stale.log; echo "FAIL: check-installed.sh passed with a second copy installed"; exit 1
-    fi
-    grep -q "another appmsg.so is in a folder Wireshark reads: $global/epan/appmsg.so" /tmp/stale.log &&
-      grep -q "Remove it: sudo rm $global/epan/appmsg.so" /tmp/stale.log ||
-      { cat /tmp/stale.log; echo "FAIL: check-installed.sh did not name the stale copy"; exit 1; }
-    echo "stale copy: check-installed.sh names it and how to remove it; tshark -G plugins then lists:"
-    su - newuser -c "tshark -G plugins" 2>&1 | grep appmsg
-  '
-  cleanup
-fi
+say "scripts/quickstart.sh as an ordinary user with sudo"
+fresh_root quickstart
+QS=$FRESH
+mkdir -p "$QS/home/newuser/appmsg"
+tar -C "$SOURCE" --exclude=./.git --exclude="./$(realpath --relative-to="$SOURCE" "$BUILD")" \
+  --exclude='./build*' -cf - . | tar -C "$QS/home/newuser/appmsg" -xf -
+in_root "$QS" '
+  useradd --shell /bin/bash --home-dir /home/newuser newuser
+  cp -rT /etc/skel /home/newuser
+  chown -R newuser: /home/newuser
+  echo "newuser ALL=(ALL) NOPASSWD:ALL" > /etc/sudoers.d/newuser
+  # A login shell, as a terminal gives: ~/.local/bin is not on PATH yet (it did not exist).
+  su - newuser -c "cd appmsg && scripts/quickstart.sh" > /tmp/quickstart.log 2>&1 ||
+    { cat /tmp/quickstart.log; exit 1; }
+  cat /tmp/quickstart.log
+  # What quickstart promised, asked of the Wireshark the new user runs.
+  version=$(su - newuser -c "tshark -G folders" | sed -n "s|^Global Plugins:.*/||p")
+  want="/home/newuser/.local/lib/wireshark/plugins/$version/epan/appmsg.so"
+  su - newuser -c "tshark -G plugins" | grep -q "	$want\$" ||
+    { echo "FAIL: tshark does not load $want"; exit 1; }
+  su - newuser -c "tshark -D" 2>&1 | grep -q "(AppMsg generator)" ||
+    { echo "FAIL: tshark -D does not list the AppMsg generator"; exit 1; }
+  grep -q "is not on your PATH" /tmp/quickstart.log ||
+    { echo "FAIL: quickstart did not say that ~/.local/bin is not on PATH"; exit 1; }
+  echo "quickstart as newuser: $want loaded, AppMsg generator listed by tshark -D"
+  # A stale copy in the system folder (an old .deb, a root install): the check must name it.
+  global=$(su - newuser -c "tshark -G folders" | sed -n "s|^Global Plugins:[[:space:]]*||p")
+  cp "$want" "$global/epan/appmsg.so"
+  if su - newuser -c "appmsg/scripts/check-installed.sh $want" > /tmp/stale.log 2>&1; then
+    cat /tmp/stale.log; echo "FAIL: check-installed.sh passed with a second copy installed"; exit 1
+  fi
+  grep -q "another appmsg.so is in a folder Wireshark reads: $global/epan/appmsg.so" /tmp/stale.log &&
+    grep -q "Remove it: sudo rm $global/epan/appmsg.so" /tmp/stale.log ||
+    { cat /tmp/stale.log; echo "FAIL: check-installed.sh did not name the stale copy"; exit 1; }
+  echo "stale copy: check-installed.sh names it and how to remove it; tshark -G plugins then lists:"
+  su - newuser -c "tshark -G plugins" 2>&1 | grep appmsg
+'
+cleanup
 say "passed"
