@@ -8,4 +8,4 @@ echo "== building"
 cmake -S . -B build >/dev/null
 cmake --build build -j "$(nproc)" >/dev/null
 cd build
-exec ctest -j "$(nproc)" --output-on-failure
+exec ctest -j "$(nproc)" --output-on-failure --no-label-summary
