@@ -3,7 +3,7 @@
 # extcap from 4.2 on; global extcap: <libdir>/wireshark/extcap up to 4.4, /usr/libexec/
 # wireshark/extcap in Debian's 4.6), so the installed tshark is asked (`tshark -G folders`, as the
 # user who configures), provided it is the same major.minor as the headers. Without one, the
-# folders each version is known to use. Sets WIRESHARK_{PERSONAL,GLOBAL}_{PLUGIN,EXTCAP}_DIR.
+# folders each version is known to use. Sets WIRESHARK_{PERSONAL,GLOBAL}_{PLUGIN,EXTCAP,CONFIG}_DIR.
 find_program(TSHARK_EXECUTABLE tshark)
 set(folders "")
 if(TSHARK_EXECUTABLE)
@@ -49,5 +49,10 @@ wireshark_folder(WIRESHARK_PERSONAL_EXTCAP_DIR "Personal Extcap path" "${persona
 # 4.0 says "Extcap path", later versions "Global Extcap path".
 wireshark_folder(global_extcap_4_0 "Extcap path" "${global_extcap}")
 wireshark_folder(WIRESHARK_GLOBAL_EXTCAP_DIR "Global Extcap path" "${global_extcap_4_0}")
+# Configuration (profiles live in its "profiles" folder): ~/.config/wireshark; the global one is
+# where Wireshark's data is (Debian: /usr/share/wireshark).
+wireshark_folder(WIRESHARK_PERSONAL_CONFIG_DIR "Personal configuration" "$ENV{HOME}/.config/wireshark")
+get_filename_component(ws_prefix "${ws_libdir_wireshark}/../.." ABSOLUTE)
+wireshark_folder(WIRESHARK_GLOBAL_CONFIG_DIR "Global configuration" "${ws_prefix}/share/wireshark")
 message(STATUS "Wireshark ${WIRESHARK_MAJOR_MINOR} folders: plugins ${WIRESHARK_PERSONAL_PLUGIN_DIR} | "
   "${WIRESHARK_GLOBAL_PLUGIN_DIR}; extcap ${WIRESHARK_PERSONAL_EXTCAP_DIR} | ${WIRESHARK_GLOBAL_EXTCAP_DIR}")

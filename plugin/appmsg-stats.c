@@ -40,6 +40,10 @@ appmsg_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt 
         char label[64];
 
         tick_stat_node(st, "Messages", 0, TRUE);
+        /* The group rows count their messages too (else they read 0 and no percentages). */
+        tick_stat_node(st, "By type", st_messages, TRUE);
+        tick_stat_node(st, "By direction", st_messages, TRUE);
+        tick_stat_node(st, "By payload size (bytes)", st_messages, TRUE);
         if (name)
             g_snprintf(label, sizeof label, "%s (%u)", name, info->type);
         else

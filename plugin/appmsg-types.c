@@ -3,8 +3,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include <stdio.h>
-
 #include <epan/proto.h>
 #include <epan/uat.h>
 
@@ -19,6 +17,10 @@ typedef struct {
 static type_name_rec *type_names;
 static guint num_type_names;
 static GHashTable *names_by_type; /* type → name, rebuilt when the table changes */
+static int hf_type = -1;          /* the type field, whose value_string follows the table */
+static value_string *type_vals;   /* the table as a value_string, for that field */
+
+const value_string appmsg_no_type_names[] = {{0, NULL}};
 
 /* cppcheck-suppress unknownMacro ; epan/uat.h defines it, cppcheck reads no epan headers */
 UAT_DEC_CB_DEF(appmsg_types, type, type_name_rec)
@@ -53,6 +55,27 @@ type_name_free(void *record)
     g_free(((type_name_rec *)record)->name);
 }
 
+/* The type field's value_string becomes the table: display filters then take the names
+ * (appmsg.type == login), and the field shows "login (1)", or the number alone for a type
+ * without a name (BASE_SPECIAL_VALS). */
+static void
+set_field_names(void)
+{
+    header_field_info *hfinfo;
+    value_string *old = type_vals;
+
+    if (hf_type <= 0)
+        return;
+    type_vals = g_new0(value_string, num_type_names + 1);
+    for (guint i = 0; i < num_type_names; i++) {
+        type_vals[i].value = type_names[i].type;
+        type_vals[i].strptr = type_names[i].name;
+    }
+    hfinfo = proto_registrar_get_nth((guint)hf_type);
+    hfinfo->strings = type_vals;
+    g_free(old);
+}
+
 static void
 type_names_changed(void)
 {
@@ -60,6 +83,14 @@ type_names_changed(void)
     for (guint i = 0; i < num_type_names; i++)
         g_hash_table_insert(names_by_type, GUINT_TO_POINTER(type_names[i].type),
                             type_names[i].name);
+    set_field_names();
+}
+
+void
+appmsg_types_attach(int hf)
+{
+    hf_type = hf;
+    set_field_names();
 }
 
 const char *
@@ -83,15 +114,4 @@ appmsg_types_register(module_t *module)
                   type_name_free, type_names_changed, NULL, fields);
     prefs_register_uat_preference(module, "type_names", "Type names",
                                   "Names for message type numbers, shown beside the number", uat);
-}
-
-void
-appmsg_type_format(gchar *buf, guint32 type)
-{
-    const char *name = appmsg_type_name(type);
-
-    if (name)
-        snprintf(buf, ITEM_LABEL_LENGTH, "%s (%u)", name, type);
-    else
-        snprintf(buf, ITEM_LABEL_LENGTH, "%u", type);
 }

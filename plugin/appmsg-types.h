@@ -9,8 +9,9 @@
 void appmsg_types_register(module_t *module);
 /* The user's name for type, or NULL. */
 const char *appmsg_type_name(guint32 type);
-/* "login (1)" for a named type, else "4", into buf (ITEM_LABEL_LENGTH bytes): the type field's
- * BASE_CUSTOM formatter, so the text is made only when a label is shown. */
-void appmsg_type_format(gchar *buf, guint32 type);
+/* The type field's value_string until the table is read (register the field with it). */
+extern const value_string appmsg_no_type_names[];
+/* From now on the type field's names follow the table (call once the field is registered). */
+void appmsg_types_attach(int hf_type);
 
 #endif

@@ -43,6 +43,7 @@ static int hf_appmsg_time = -1;
 static int hf_appmsg_skipped = -1;
 static int hf_appmsg_truncated_start = -1;
 static int hf_appmsg_truncated_seen = -1;
+static int hf_appmsg_from_client = -1;
 
 static gint ett_appmsg = -1;
 
@@ -110,13 +111,14 @@ next_message_in_frame(appmsg_ctx *c)
     return index;
 }
 
-/* "login(3)" with a name from the type table, else "3(3)". */
+/* "type login (3)" with a name from the type table, else "type 3": the form the type field
+ * shows, everywhere. */
 static const char *
 type_label(packet_info *pinfo, guint32 type)
 {
     const char *name = appmsg_type_name(type);
-    return name ? wmem_strdup_printf(pinfo->pool, "%s(%u)", name, type)
-                : wmem_strdup_printf(pinfo->pool, "%u(%u)", type, type);
+    return name ? wmem_strdup_printf(pinfo->pool, "type %s (%u)", name, type)
+                : wmem_strdup_printf(pinfo->pool, "type %u", type);
 }
 
 /* Texts are for people: build them only when a tree is shown or columns are filled (tshark
@@ -150,21 +152,42 @@ add_info(packet_info *pinfo, const char *summary, guint32 errors)
 /* ---- Tree --------------------------------------------------------------------------------------
  */
 
+/* Which side sent it (generated): filters such as "client messages never echoed" need it. */
+static void
+add_from_client(proto_tree *tree, tvbuff_t *tvb, appmsg_dir dir)
+{
+    proto_item_set_generated(
+        proto_tree_add_boolean(tree, hf_appmsg_from_client, tvb, 0, 0, dir == APPMSG_C2S));
+}
+
 static proto_tree *
 add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item **ti)
 {
+    proto_tree *tree;
+
     *ti = proto_tree_add_item(c->tree, proto_appmsg, tvb, offset, len, ENC_NA);
-    return proto_item_add_subtree(*ti, ett_appmsg);
+    tree = proto_item_add_subtree(*ti, ett_appmsg);
+    add_from_client(tree, tvb, c->dir);
+    return tree;
 }
+
+/* The header's field items, for what an expert info may point at. */
+typedef struct {
+    proto_item *type, *length;
+} header_items;
 
 /* Magic, type (its field shows the name) and length of the header at offset, from the values
  * already read. */
-static void
+static header_items
 add_header_fields(proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f)
 {
+    header_items h;
+
     proto_tree_add_uint(tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC, 4, APPMSG_MAGIC);
-    proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset + APPMSG_OFF_TYPE, 4, f->type);
-    proto_tree_add_uint(tree, hf_appmsg_length, tvb, offset + APPMSG_OFF_LENGTH, 4, f->length);
+    h.type = proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset + APPMSG_OFF_TYPE, 4, f->type);
+    h.length =
+        proto_tree_add_uint(tree, hf_appmsg_length, tvb, offset + APPMSG_OFF_LENGTH, 4, f->length);
+    return h;
 }
 
 /* A message item's text, put together without printf: it is made for every message whenever a
@@ -291,11 +314,40 @@ check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const
     return APPMSG_ERR_BAD_CHECKSUM;
 }
 
+/* An echo that differs from its request: the expert info goes on the first field that differs
+ * (type, length, else the payload) and says what differs. */
+static void
+add_echo_differs(appmsg_ctx *c, const appmsg_frame *f, const appmsg_pairing *m,
+                 const header_items *h, proto_item *payload_item)
+{
+    wmem_strbuf_t *what = wmem_strbuf_new(c->pinfo->pool, "");
+    proto_item *at = NULL; /* the first field that differs */
+
+    if (m->diff & APPMSG_DIFF_TYPE) {
+        wmem_strbuf_append_printf(what, "type %u, not %u", f->type, m->peer_type);
+        at = h->type;
+    }
+    if (m->diff & APPMSG_DIFF_LENGTH) {
+        wmem_strbuf_append_printf(what, "%slength %u, not %u",
+                                  wmem_strbuf_get_len(what) ? "; " : "", f->length, m->peer_length);
+        at = at ? at : h->length;
+    }
+    if (m->diff & APPMSG_DIFF_PAYLOAD) {
+        wmem_strbuf_append_printf(what, "%spayload bytes differ",
+                                  wmem_strbuf_get_len(what) ? "; " : "");
+        at = at ? at : payload_item;
+    }
+    expert_add_info_format(c->pinfo, at, &ei_appmsg_echo_differs,
+                           "Echo differs from its request in frame %u: %s", m->peer_frame,
+                           wmem_strbuf_get_str(what));
+}
+
 /* Echo pairing fields (generated, at offset), and ", echo of frame N" or similar for text (NULL
  * when no tree shows it). */
 static void
 add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int offset,
-            const appmsg_frame *f, const appmsg_pairing *m, guint32 *errors)
+            const appmsg_frame *f, const appmsg_pairing *m, guint32 *errors, const header_items *h,
+            proto_item *payload_item)
 {
     proto_item *pi;
 
@@ -316,16 +368,7 @@ add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int
     pi = proto_tree_add_time(tree, hf_appmsg_time, tvb, offset, 0, &delta);
     proto_item_set_generated(pi);
     if (m->diff) {
-        expert_add_info_format(
-            c->pinfo, pi, &ei_appmsg_echo_differs,
-            "Echo differs from its request in frame %u:%s%s%s", m->peer_frame,
-            m->diff & APPMSG_DIFF_TYPE
-                ? wmem_strdup_printf(c->pinfo->pool, " type %u, not %u;", f->type, m->peer_type)
-                : "",
-            m->diff & APPMSG_DIFF_LENGTH ? wmem_strdup_printf(c->pinfo->pool, " length %u, not %u;",
-                                                              f->length, m->peer_length)
-                                         : "",
-            m->diff & APPMSG_DIFF_PAYLOAD ? " payload bytes differ" : "");
+        add_echo_differs(c, f, m, h, payload_item);
         *errors |= APPMSG_ERR_ECHO_DIFFERS;
     }
     if (text) {
@@ -386,7 +429,7 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     const char *text;
     item_text label, *shown = NULL; /* the item's text, when a tree shows it */
 
-    add_header_fields(tree, c->tvb, offset, f);
+    header_items h = add_header_fields(tree, c->tvb, offset, f);
     if (appmsg_checked)
         errors |= check_checksum(c, tree, c->tvb, offset, f, crc);
     /* Always present, even when empty, so that field occurrences line up across messages. */
@@ -395,11 +438,11 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
         text_start(&label, f->type, f->length);
         shown = &label;
     }
-    add_pairing(c, shown, tree, c->tvb, offset, f, m, &errors);
+    add_pairing(c, shown, tree, c->tvb, offset, f, m, &errors, &h, payload_item);
     if (shown)
         proto_item_set_text(ti, "%s", shown->s);
 
-    add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s %u B", type_label(c->pinfo, f->type), f->length),
+    add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              errors);
     queue_tap(c, TRUE, f->type, f->length, errors);
 
@@ -407,16 +450,28 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
         add_json(c, tree, payload_offset, f->length, payload_item, text);
 }
 
-/* Bytes that do not start with the magic, up to the next magic (or the end of the data). */
+/* Bytes that do not start with the magic, up to the next magic (or the end of the data): an
+ * AppMsg item of their own, so that the filter "appmsg" finds the frame, without type, length or
+ * payload. Right after an oversize header they are that message's payload, not a bad magic. */
 static void
-dissect_skipped(appmsg_ctx *c, int offset, guint len)
+dissect_skipped(appmsg_ctx *c, int offset, guint len, gboolean after_too_long)
 {
-    proto_item *ti =
-        proto_tree_add_item(c->tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
+    proto_item *ti;
+    proto_tree *tree;
 
     next_message_in_frame(c); /* takes its place in the Info column */
-    proto_item_set_text(ti, "AppMsg skipped bytes: %u bytes without the magic 0x%08x", len,
-                        APPMSG_MAGIC);
+    tree = add_message_item(c, c->tvb, offset, (int)len, &ti);
+    proto_tree_add_item(tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
+    if (after_too_long) {
+        proto_item_set_text(ti, "AppMsg, %u bytes skipped: the payload of the oversize message",
+                            len);
+        col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [oversize payload]",
+                            len);
+        return;
+    }
+    proto_item_set_text(ti,
+                        "AppMsg, %u bytes skipped: no magic 0x%08x where a message should start",
+                        len, APPMSG_MAGIC);
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_bad_magic,
                            "Bad magic: %u bytes skipped to the next magic", len);
     col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [bad magic]", len);
@@ -435,15 +490,33 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     tree = add_message_item(c, tvb, 0, -1, &ti);
     add_header_fields(tree, tvb, 0, f);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
-    proto_item_append_text(li, " (not read: the length is above the maximum)");
+    proto_item_set_text(li, "Payload: not read (the length is above the maximum of %u)",
+                        appmsg_max_length);
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_too_large,
                            "Length %u is above the maximum of %u: not waiting for it; "
                            "skipping to the next magic",
                            f->length, appmsg_max_length);
     set_item_text(ti, f->type, f->length, ", length above the maximum");
-    add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s %u B", type_label(c->pinfo, f->type), f->length),
+    add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              APPMSG_ERR_TOO_LONG);
     queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TOO_LONG);
+}
+
+/* Info for a message the stream ended inside of: payload bytes seen of the length, or header
+ * bytes seen when the header itself is incomplete; why it ended; where it started (start_frame,
+ * 0 when it is this frame). */
+static void
+add_truncated_info(packet_info *pinfo, gboolean have_header, guint32 type, guint64 seen, guint64 of,
+                   const char *why, guint32 start_frame)
+{
+    if (!pinfo->cinfo)
+        return;
+    col_append_sep_fstr(
+        pinfo->cinfo, COL_INFO, ", ",
+        "%s%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT "%s [truncated, %s%s]",
+        have_header ? wmem_strdup_printf(pinfo->pool, "%s: ", type_label(pinfo, type)) : "", seen,
+        of, have_header ? " B" : " header bytes", why,
+        start_frame ? wmem_strdup_printf(pinfo->pool, ", from frame %u", start_frame) : "");
 }
 
 /* The part of a message the stream ended inside of, seen in this frame. */
@@ -454,26 +527,25 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     tvbuff_t *tvb = tvb_new_subset_remaining(c->tvb, offset);
     proto_item *ti;
     proto_tree *tree;
+    guint seen = f->have_header ? avail - (guint)f->header_len : avail;
+    guint of = f->have_header ? f->length : (guint)f->header_len;
+    const char *what = f->have_header ? "payload" : "header";
 
     next_message_in_frame(c);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     if (f->have_header) {
         add_header_fields(tree, tvb, 0, f);
-        proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len,
-                            (gint)(avail - f->header_len), ENC_UTF_8);
+        proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len, (gint)seen,
+                            ENC_UTF_8);
         set_item_text(
             ti, f->type, f->length,
-            TREE_TEXT(ti, c->pinfo, ", truncated: %u of %u bytes", avail, (guint)f->need));
+            TREE_TEXT(ti, c->pinfo, ", truncated (%s): %u of %u payload bytes", why, seen, of));
     } else {
-        proto_item_set_text(ti, "AppMsg, truncated: %u bytes of a header", avail);
+        proto_item_set_text(ti, "AppMsg, truncated (%s): %u of %u header bytes", why, seen, of);
     }
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_truncated,
-                           "Message truncated (%s): %u of %u bytes", why, avail, (guint)f->need);
-    add_info(c->pinfo,
-             f->have_header ? INFO_TEXT(c->pinfo, "%s %u of %u B", type_label(c->pinfo, f->type),
-                                        avail, (guint)f->need)
-                            : INFO_TEXT(c->pinfo, "%u B of a header", avail),
-             APPMSG_ERR_TRUNCATED);
+                           "Message truncated (%s): %u of %u %s bytes", why, seen, of, what);
+    add_truncated_info(c->pinfo, f->have_header, f->type, seen, of, why, 0);
     queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TRUNCATED);
 }
 
@@ -492,6 +564,7 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     appmsg_ctx c = {
         tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S, frame_message_count(pinfo)};
     guint offset = 0;
+    gboolean after_too_long = FALSE; /* the bytes that follow are an oversize message's payload */
 
     if (len == 0)
         return 0;
@@ -507,7 +580,7 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             dissect_message(&c, (int)offset, &f);
             break;
         case APPMSG_FRAME_BAD_MAGIC:
-            dissect_skipped(&c, (int)offset, (guint)f.len);
+            dissect_skipped(&c, (int)offset, (guint)f.len, after_too_long);
             break;
         case APPMSG_FRAME_TOO_LONG:
             dissect_too_long(&c, (int)offset, &f);
@@ -531,6 +604,7 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             f.len = len - offset;
             break;
         }
+        after_too_long = f.kind == APPMSG_FRAME_TOO_LONG;
         offset += (guint)f.len;
     }
     return (int)len;
@@ -581,36 +655,42 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
             col_clear(pinfo->cinfo, COL_INFO);
         }
         proto_item_set_generated(ti);
+        add_from_client(st, tvb, (appmsg_dir)t->dir);
+        /* Payload bytes seen of the length; with no whole header, header bytes seen. */
+        guint64 header_len = t->need - t->length;
+        guint64 seen = t->have_header ? t->seen - header_len : t->seen;
+        guint64 of = t->have_header ? t->length : t->need;
+        const char *what = t->have_header ? "payload" : "header";
         if (t->have_header) {
             set_item_text(ti, t->type, t->length,
                           TREE_TEXT(ti, pinfo,
                                     ", truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                                    " bytes, from frame %u",
-                                    t->end, t->seen, t->need, t->start_frame));
+                                    " payload bytes, from frame %u",
+                                    t->end, seen, of, t->start_frame));
             proto_item_set_generated(proto_tree_add_uint(st, hf_appmsg_type, tvb, 0, 0, t->type));
             proto_item_set_generated(
                 proto_tree_add_uint(st, hf_appmsg_length, tvb, 0, 0, t->length));
-            proto_item_set_generated(proto_tree_add_string(st, hf_appmsg_payload, tvb, 0, 0, ""));
+            pi = proto_tree_add_string(st, hf_appmsg_payload, tvb, 0, 0, "");
+            proto_item_set_text(
+                pi, "Payload: not shown here (%" G_GUINT64_FORMAT " bytes seen, from frame %u on)",
+                seen, t->start_frame);
+            proto_item_set_generated(pi);
         } else {
             proto_item_set_text(ti,
                                 "AppMsg, truncated (%s): %" G_GUINT64_FORMAT
-                                " bytes of a header, from frame %u",
-                                t->end, t->seen, t->start_frame);
+                                " of %" G_GUINT64_FORMAT " header bytes, from frame %u",
+                                t->end, seen, of, t->start_frame);
         }
         pi = proto_tree_add_uint(st, hf_appmsg_truncated_start, tvb, 0, 0, t->start_frame);
         proto_item_set_generated(pi);
-        pi = proto_tree_add_uint64(st, hf_appmsg_truncated_seen, tvb, 0, 0, t->seen);
+        pi = proto_tree_add_uint64(st, hf_appmsg_truncated_seen, tvb, 0, 0, seen);
         proto_item_set_generated(pi);
         expert_add_info_format(pinfo, ti, &ei_appmsg_truncated,
                                "Message truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                               " bytes, started in frame %u",
-                               t->end, t->seen, t->need, t->start_frame);
-        col_append_sep_fstr(pinfo->cinfo, COL_INFO, ", ",
-                            "%s%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " B [truncated, %s]",
-                            t->have_header
-                                ? wmem_strdup_printf(pinfo->pool, "%s ", type_label(pinfo, t->type))
-                                : "",
-                            t->seen, t->need, t->end);
+                               " %s bytes, started in frame %u",
+                               t->end, seen, of, what, t->start_frame);
+        add_truncated_info(pinfo, t->have_header, t->type, seen, of, t->end,
+                           t->start_frame != pinfo->num ? t->start_frame : 0);
         appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir, NULL};
         queue_tap(&c, TRUE, t->type, t->length, APPMSG_ERR_TRUNCATED);
     }
@@ -641,8 +721,10 @@ proto_register_appmsg(void)
          {"Magic", "appmsg.magic", FT_UINT32, BASE_HEX, NULL, 0x0,
           "Marks the start of every message (0x12345678)", HFILL}},
         {&hf_appmsg_type,
-         {"Type", "appmsg.type", FT_UINT32, BASE_CUSTOM, CF_FUNC(appmsg_type_format), 0x0,
-          "Message type identifier (with its name from the type table)", HFILL}},
+         {"Type", "appmsg.type", FT_UINT32, BASE_DEC | BASE_SPECIAL_VALS,
+          VALS(appmsg_no_type_names), 0x0,
+          "Message type identifier (with its name from the type table; filters take the name)",
+          HFILL}},
         {&hf_appmsg_length,
          {"Length", "appmsg.length", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Payload bytes after the header", HFILL}},
@@ -674,7 +756,13 @@ proto_register_appmsg(void)
           0x0, "Frame holding the first bytes of a message the stream ended inside of", HFILL}},
         {&hf_appmsg_truncated_seen,
          {"Bytes seen", "appmsg.truncated.seen", FT_UINT64, BASE_DEC, NULL, 0x0,
-          "Bytes of the truncated message that were seen", HFILL}},
+          "Payload bytes of the truncated message that were seen (header bytes, when the header"
+          " itself was cut)",
+          HFILL}},
+        {&hf_appmsg_from_client,
+         {"From client", "appmsg.from_client", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "Sent by the client (the side that sent the SYN; else the side not on the AppMsg port)",
+          HFILL}},
     };
     static gint *ett[] = {&ett_appmsg};
     static ei_register_info ei[] = {
@@ -735,6 +823,7 @@ proto_register_appmsg(void)
         " member list. About twice as slow in all.",
         &appmsg_json_dissector);
     appmsg_types_register(appmsg_module);
+    appmsg_types_attach(hf_appmsg_type);
     appmsg_stats_register();
 }
 
