@@ -13,9 +13,12 @@ static int appmsg_tap = -1;
 
 static int st_messages, st_types, st_directions, st_sizes, st_errors;
 
-static const char *const error_names[] = {"Bad magic (bytes skipped)", "Length above maximum",
-                                          "Payload not UTF-8",         "Payload not JSON",
-                                          "Checksum mismatch",         "Truncated message",
+static const char *const error_names[] = {"Bad magic (resynchronisations)",
+                                          "Length above maximum",
+                                          "Payload not UTF-8",
+                                          "Payload not JSON",
+                                          "Checksum mismatch",
+                                          "Truncated message",
                                           "Echo differs from request"};
 
 static void
@@ -27,6 +30,7 @@ appmsg_stats_init(stats_tree *st)
     st_sizes = stats_tree_create_range_node(st, "By payload size (bytes)", st_messages, "0-63",
                                             "64-255", "256-1023", "1024-16383", "16384-", NULL);
     st_errors = stats_tree_create_node(st, "Errors", 0, STAT_DT_INT, TRUE);
+    stats_tree_create_node(st, "Skipped bytes", 0, STAT_DT_INT, FALSE);
 }
 
 static tap_packet_status
@@ -43,7 +47,6 @@ appmsg_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt 
         /* The group rows count their messages too (else they read 0 and no percentages). */
         tick_stat_node(st, "By type", st_messages, TRUE);
         tick_stat_node(st, "By direction", st_messages, TRUE);
-        tick_stat_node(st, "By payload size (bytes)", st_messages, TRUE);
         if (name)
             g_snprintf(label, sizeof label, "%s (%u)", name, info->type);
         else
@@ -51,8 +54,15 @@ appmsg_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt 
         tick_stat_node(st, label, st_types, FALSE);
         tick_stat_node(st, info->from_client ? "Client to server" : "Server to client",
                        st_directions, FALSE);
-        stats_tree_tick_range(st, "By payload size (bytes)", st_messages,
-                              (int)MIN(info->length, (guint32)G_MAXINT));
+        /* A length above the maximum is no payload size (and past 2^24 the tree's averages,
+         * kept in floats, would come out above their maximum). */
+        if (!(info->errors & APPMSG_ERR_TOO_LONG)) {
+            tick_stat_node(st, "By payload size (bytes)", st_messages, TRUE);
+            stats_tree_tick_range(st, "By payload size (bytes)", st_messages,
+                                  (int)MIN(info->length, (guint32)G_MAXINT));
+        }
+    } else {
+        increase_stat_node(st, "Skipped bytes", 0, FALSE, (gint)info->length);
     }
     for (guint i = 0; i < G_N_ELEMENTS(error_names); i++) {
         if (info->errors & (1u << i)) {

@@ -19,7 +19,10 @@ struct appmsg_stream {
     gboolean pending[2];
     appmsg_tail tail[2];     /* while pending: the incomplete message at the end of the data */
     guint32 counted_through; /* frames up to here are already in tail[].seen */
+    guint8 searching[2]; /* SEARCH_*: what the bytes at the start of the next segment continue */
 };
+
+enum { SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE };
 
 static int proto_appmsg = -1;
 
@@ -152,24 +155,64 @@ echo_diff(const unpaired_msg *request, const unpaired_msg *echo)
                     (request->crc != echo->crc ? APPMSG_DIFF_PAYLOAD : 0));
 }
 
+/* The frame's records, one per item, indexed by key: made on the first pass (with a zeroed record
+ * at key), read on later ones (NULL when there is none at key). */
+static wmem_array_t *
+frame_records(packet_info *pinfo, guint key)
+{
+    wmem_array_t *records = p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0);
+    static const appmsg_pairing none;
+
+    if (pinfo->fd->visited)
+        return records && key < wmem_array_get_count(records) ? records : NULL;
+    if (!records) {
+        records = wmem_array_sized_new(wmem_file_scope(), sizeof(appmsg_pairing), 1);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0, records);
+    }
+    while (wmem_array_get_count(records) <= key)
+        wmem_array_append_one(records, none);
+    return records;
+}
+
+void
+appmsg_stream_framed(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, gboolean too_long)
+{
+    if (!pinfo->fd->visited)
+        s->searching[dir] = too_long ? SEARCH_OVERSIZE : SEARCH_NONE;
+}
+
+appmsg_skip
+appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir,
+                      gboolean at_start, gboolean to_end)
+{
+    wmem_array_t *records = frame_records(pinfo, key);
+    appmsg_skip kind;
+
+    if (pinfo->fd->visited)
+        return records ? (appmsg_skip)pairing_at(records, key)->skip : APPMSG_SKIP_RESYNC;
+    if (s->searching[dir] == SEARCH_OVERSIZE) {
+        kind = APPMSG_SKIP_OVERSIZE; /* until the next header */
+    } else {
+        kind = s->searching[dir] == SEARCH_NO_MAGIC && at_start ? APPMSG_SKIP_CONTINUED
+                                                                : APPMSG_SKIP_RESYNC;
+        s->searching[dir] = to_end ? SEARCH_NO_MAGIC : SEARCH_NONE;
+    }
+    pairing_at(records, key)->dir = (guint8)dir;
+    pairing_at(records, key)->skip = (guint8)kind;
+    return kind;
+}
+
 const appmsg_pairing *
 appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir, guint32 type,
                       guint32 length, guint32 crc)
 {
-    /* One array per frame, indexed by key (slots of skipped bytes stay zero). */
-    wmem_array_t *pairings = p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0);
-    static const appmsg_pairing none;
+    wmem_array_t *pairings = frame_records(pinfo, key);
     wmem_list_frame_t *oldest;
     unpaired_msg *m; /* the one that waited, or this one when it must wait */
 
     if (pinfo->fd->visited)
-        return pairings && key < wmem_array_get_count(pairings) ? pairing_at(pairings, key) : NULL;
-    if (!pairings) {
-        pairings = wmem_array_sized_new(wmem_file_scope(), sizeof(appmsg_pairing), 1);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0, pairings);
-    }
-    while (wmem_array_get_count(pairings) <= key)
-        wmem_array_append_one(pairings, none);
+        return pairings ? pairing_at(pairings, key) : NULL;
+    s->searching[dir] = SEARCH_NONE;
     pairing_at(pairings, key)->dir = (guint8)dir;
 
     const unpaired_msg here = {pinfo->num, type, length, crc, pinfo->abs_ts, pairings, key};
@@ -190,8 +233,8 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
     nstime_t delta;
 
     nstime_delta(&delta, &echo->time, &request->time);
-    *mine = (appmsg_pairing){m->frame, m->type, m->length, (guint8)dir, 0, 0};
-    *theirs = (appmsg_pairing){here.frame, type, length, (guint8)!dir, 0, 0};
+    *mine = (appmsg_pairing){m->frame, m->type, m->length, (guint8)dir, 0, 0, 0};
+    *theirs = (appmsg_pairing){here.frame, type, length, (guint8)!dir, 0, 0, 0};
     appmsg_pairing *echo_pairing = dir == APPMSG_C2S ? theirs : mine;
     echo_pairing->diff = echo_diff(request, echo);
     echo_pairing->delta_ns = (gint64)delta.secs * 1000000000 + delta.nsecs;

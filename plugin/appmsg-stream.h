@@ -29,6 +29,7 @@ typedef struct {
     guint32 peer_type, peer_length; /* of the other half */
     guint8 dir;                     /* appmsg_dir of this message */
     guint8 diff;                    /* APPMSG_DIFF_*, on the server message of a pair */
+    guint8 skip;                    /* appmsg_skip, on a run of skipped bytes */
     gint64 delta_ns;                /* echo's time minus its request's, on the server message */
 } appmsg_pairing;
 
@@ -41,6 +42,13 @@ typedef struct {
     const char *end; /* "FIN", "RST" or "end of capture" */
     guint8 dir;      /* appmsg_dir */
 } appmsg_tail;
+
+/* What a run of skipped bytes is, given what its direction had before it. */
+typedef enum {
+    APPMSG_SKIP_RESYNC,    /* bad magic: a new search for the next magic */
+    APPMSG_SKIP_CONTINUED, /* the previous segment's search, still without a magic */
+    APPMSG_SKIP_OVERSIZE   /* the payload of a message whose length was above the maximum */
+} appmsg_skip;
 
 typedef struct appmsg_stream appmsg_stream;
 
@@ -58,6 +66,13 @@ const appmsg_pairing *appmsg_stream_message(appmsg_stream *s, packet_info *pinfo
                                             appmsg_dir dir, guint32 type, guint32 length,
                                             guint32 crc);
 
+/* First pass: a header with the magic was found in dir (too_long: with a length above the
+ * maximum, whose payload the following skipped bytes then are). */
+void appmsg_stream_framed(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, gboolean too_long);
+/* First pass: what the run of skipped bytes at key is (at_start: it begins the segment's data;
+ * to_end: it runs to its end). Later passes: the answer given then. */
+appmsg_skip appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir,
+                                  gboolean at_start, gboolean to_end);
 /* First pass: an incomplete message waits at the end of dir's data (NULL clears it). Observed
  * TCP packets then count what else arrives and note FIN/RST; a stream that ends with it still
  * waiting gets a tail. */

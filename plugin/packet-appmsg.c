@@ -452,30 +452,35 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
 
 /* Bytes that do not start with the magic, up to the next magic (or the end of the data): an
  * AppMsg item of their own, so that the filter "appmsg" finds the frame, without type, length or
- * payload. Right after an oversize header they are that message's payload, not a bad magic. */
+ * payload. What they are depends on what came before in their direction (appmsg_skip): a new
+ * search for the magic, the previous segment's search going on, or the payload of an oversize
+ * message. */
 static void
-dissect_skipped(appmsg_ctx *c, int offset, guint len, gboolean after_too_long)
+dissect_skipped(appmsg_ctx *c, int offset, guint len)
 {
+    guint key = next_message_in_frame(c); /* takes its place in the Info column */
+    appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, offset == 0,
+                                             offset + len == tvb_captured_length(c->tvb));
     proto_item *ti;
-    proto_tree *tree;
+    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)len, &ti);
 
-    next_message_in_frame(c); /* takes its place in the Info column */
-    tree = add_message_item(c, c->tvb, offset, (int)len, &ti);
     proto_tree_add_item(tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
-    if (after_too_long) {
-        proto_item_set_text(ti, "AppMsg, %u bytes skipped: the payload of the oversize message",
-                            len);
+    queue_tap(c, FALSE, 0, len, kind == APPMSG_SKIP_RESYNC ? APPMSG_ERR_BAD_MAGIC : 0);
+    if (kind == APPMSG_SKIP_OVERSIZE) {
+        proto_item_set_text(ti, "AppMsg, %u bytes skipped: payload of the oversize message", len);
         col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [oversize payload]",
                             len);
         return;
     }
-    proto_item_set_text(ti,
-                        "AppMsg, %u bytes skipped: no magic 0x%08x where a message should start",
-                        len, APPMSG_MAGIC);
+    proto_item_set_text(ti, "AppMsg, %u bytes skipped: no magic 0x%08x %s", len, APPMSG_MAGIC,
+                        kind == APPMSG_SKIP_CONTINUED
+                            ? "yet (the search goes on from the previous segment)"
+                            : "where a message should start");
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_bad_magic,
-                           "Bad magic: %u bytes skipped to the next magic", len);
-    col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [bad magic]", len);
-    queue_tap(c, FALSE, 0, len, APPMSG_ERR_BAD_MAGIC);
+                           "Bad magic: %u bytes skipped to the next magic%s", len,
+                           kind == APPMSG_SKIP_CONTINUED ? " (continued)" : "");
+    col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [bad magic%s]", len,
+                        kind == APPMSG_SKIP_CONTINUED ? ", continued" : "");
 }
 
 /* A header whose length is above the maximum: shown, not waited for; resync after it. */
@@ -487,6 +492,7 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     proto_tree *tree;
 
     next_message_in_frame(c);
+    appmsg_stream_framed(c->stream, c->pinfo, c->dir, TRUE);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     add_header_fields(tree, tvb, 0, f);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
@@ -532,6 +538,7 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     const char *what = f->have_header ? "payload" : "header";
 
     next_message_in_frame(c);
+    appmsg_stream_framed(c->stream, c->pinfo, c->dir, FALSE);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     if (f->have_header) {
         add_header_fields(tree, tvb, 0, f);
@@ -564,7 +571,6 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     appmsg_ctx c = {
         tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S, frame_message_count(pinfo)};
     guint offset = 0;
-    gboolean after_too_long = FALSE; /* the bytes that follow are an oversize message's payload */
 
     if (len == 0)
         return 0;
@@ -580,12 +586,13 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             dissect_message(&c, (int)offset, &f);
             break;
         case APPMSG_FRAME_BAD_MAGIC:
-            dissect_skipped(&c, (int)offset, (guint)f.len, after_too_long);
+            dissect_skipped(&c, (int)offset, (guint)f.len);
             break;
         case APPMSG_FRAME_TOO_LONG:
             dissect_too_long(&c, (int)offset, &f);
             break;
         case APPMSG_FRAME_NEED_MORE:
+            appmsg_stream_framed(c.stream, pinfo, c.dir, FALSE);
             if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
                 appmsg_tail pending = {pinfo->num, pinfo->num,    len - offset,
                                        f.need,     f.have_header, f.type,
@@ -604,7 +611,6 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             f.len = len - offset;
             break;
         }
-        after_too_long = f.kind == APPMSG_FRAME_TOO_LONG;
         offset += (guint)f.len;
     }
     return (int)len;

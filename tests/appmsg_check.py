@@ -436,6 +436,24 @@ def cmd_update_golden(a, ts):
             print("wrote", os.path.relpath(path, a.source))
 
 
+def cmd_golden_copies(a, ts):
+    """No version's golden file is a copy of what that version would fall back to: per-version
+    files hold only what Wireshark itself prints differently."""
+    top = os.path.join(a.source, "tests", "golden")
+    versions = [d for d in os.listdir(top) if re.fullmatch(r"\d+\.\d+", d)]
+    count = 0
+    for version in versions:
+        for name in sorted(os.listdir(os.path.join(top, version))):
+            capture, view, _ = name.rsplit(".", 2)
+            own, *earlier = golden_chain(a.source, capture, view, version)
+            fallback = next((p for p in earlier if os.path.exists(p)), None)
+            if fallback and filecmp.cmp(own, fallback, False):
+                raise Failure(f"{os.path.relpath(own, a.source)} is a copy of "
+                              f"{os.path.relpath(fallback, a.source)}: remove it")
+            count += 1
+    print(f"{count} per-version golden files in {sorted(versions)}, none a copy of its fallback")
+
+
 def compare_messages(name, expected, seen):
     for key in sorted(set(expected) | set(seen)):
         exp, got = expected.get(key, []), seen.get(key, [])
@@ -1042,6 +1060,18 @@ def screenshot(display, path):
     subprocess.run(["convert", "xwd:-", f"png:{path}"], input=xwd, check=True)
 
 
+def colour_pixels(path, colour):
+    """How many pixels of the picture have exactly this colour ("#rrggbb")."""
+    histogram = run(["convert", path, "-format", "%c", "histogram:info:-"]).stdout
+    return sum(int(m.group(1)) for m in re.finditer(rf"^\s*(\d+):.*{re.escape(colour)}\b",
+                                                   histogram, re.M | re.I))
+
+
+# The AppMsg profile's rows in the packet list of errors.pcap's first screen: the colouring
+# rules' error red on its 14 rows with problems, the AppMsg blue on the others (pixels at least).
+GUI_PROFILE_ROWS = {"#c00000": 100000, PROFILE_APPMSG_COLOUR: 10000}
+
+
 def distinct_colours(path):
     out = run(["identify", "-format", "%k", path]).stdout.strip()
     return int(out) if out.isdigit() else 0
@@ -1058,10 +1088,11 @@ def wait_for_window(display, title, seconds=60):
 
 
 def cmd_gui(a, ts):
-    """The real Wireshark GUI under Xvfb, with the freshly built plugin: the window comes up
-    with the capture, a message's subtree is opened, then Statistics → AppMsg; a screenshot of
-    each (build/screenshots/, or docs/images/ with --update) must not be blank. Needs
-    wireshark-qt, xvfb, xdotool, x11-apps, imagemagick."""
+    """The real Wireshark GUI under Xvfb, with the freshly built plugin and the AppMsg profile
+    (-C AppMsg): the window comes up with the capture, a message's subtree is opened; errors.pcap
+    in the profile, whose colouring rules must paint its error rows; then Statistics → AppMsg.
+    A screenshot of each (build/screenshots/, or docs/images/ with --update) must not be blank.
+    Needs wireshark-qt, xvfb, xdotool, x11-apps, imagemagick."""
     line = ts.require_plugin()  # the same sandbox (plugin folder, profile) that Wireshark gets
     install_profile(ts, a.source)  # the AppMsg profile, as quickstart installs it (-C AppMsg)
     for tool in ("wireshark", "Xvfb", "xdotool", "xwd", "convert", "identify"):
@@ -1110,6 +1141,11 @@ def cmd_gui(a, ts):
                     raise Failure(f"wireshark exited ({gui.returncode}) while showing {capture}")
                 if colours < 16:
                     raise Failure(f"{path}: {colours} colours, the window looks blank")
+                if open_what == "list":  # the profile's colouring rules at work
+                    for colour, least in GUI_PROFILE_ROWS.items():
+                        if colour_pixels(path, colour) < least:
+                            raise Failure(f"{path}: fewer than {least} pixels of {colour}: the "
+                                          "AppMsg profile's colouring rules are not applied")
                 print(f"{name}: Wireshark showed {capture} with {line.split(chr(9))[0]} loaded; "
                       f"screenshot {path} ({colours} colours)")
             finally:
@@ -1135,6 +1171,7 @@ COMMANDS = {
     "deb": (cmd_deb, True),
     "golden": (cmd_golden, True),
     "update-golden": (cmd_update_golden, True),
+    "golden-copies": (cmd_golden_copies, False),
     "manifest": (cmd_manifest, True),
     "tcp-valid": (cmd_tcp_valid, True),
     "make-captures": (cmd_make_captures, False),
