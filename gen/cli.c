@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "appmsg_wire.h"
 #include "cli.h"
@@ -63,7 +64,8 @@ static const char usage_text[] =
     "  -p, --port N           server TCP port (default 65432; same as --server :N)\n"
     "      --rate N           N client messages per second in the timestamps (default 1000)\n"
     "      --seed N           seed of every random choice (default 1); same seed, same bytes\n"
-    "  -m, --manifest FILE    manifest to write (default: beside the capture, .manifest.jsonl)\n"
+    "  -m, --manifest FILE    manifest to write (default: FILE.manifest.jsonl beside a regular\n"
+    "                         output FILE; none for standard output, a device or a fifo)\n"
     "      --no-manifest      write no manifest\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
@@ -166,15 +168,18 @@ parse_range(const char *text, guint64 min, guint64 max, guint32 *lo, guint32 *hi
     return FALSE;
 }
 
-/* capture.pcap → capture.manifest.jsonl */
+/* The default manifest: capture.pcap → capture.pcap.manifest.jsonl, named after the whole
+ * output name (partial.pcap and partial.pcapng keep apart). None beside something that is not a
+ * regular file — standard output, a device, a fifo — where it would land in /dev or beside a
+ * pipe. */
 static char *
-manifest_path_for(const char *capture)
+default_manifest_path(const char *capture)
 {
-    const char *dot = strrchr(capture, '.');
-    const char *slash = strrchr(capture, '/');
-    gsize stem = (dot && (!slash || dot > slash)) ? (gsize)(dot - capture) : strlen(capture);
+    struct stat st;
 
-    return g_strdup_printf("%.*s.manifest.jsonl", (int)stem, capture);
+    if (strcmp(capture, "-") == 0 || (stat(capture, &st) == 0 && !S_ISREG(st.st_mode)))
+        return NULL;
+    return g_strdup_printf("%s.manifest.jsonl", capture);
 }
 
 /* RFC 5737 / RFC 3849 documentation addresses: a capture never names a real host. */
@@ -422,6 +427,16 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
         return fail("--manifest and --no-manifest contradict each other");
     if (opt->plan.at[INJ_BAD_CHECKSUM]->len && !opt->plan.checked)
         return fail("--inject bad-checksum needs --checked: the plain layout has no checksum");
+    const char *kind;
+    guint64 index;
+    if (inject_plan_beyond(&opt->plan, opt->scenario.count, &kind, &index))
+        return opt->scenario.count
+                   ? fail("--inject %s@%" G_GUINT64_FORMAT
+                          ": there is no message %" G_GUINT64_FORMAT
+                          " (messages count from 0: -n %" G_GUINT64_FORMAT
+                          " makes 0 to %" G_GUINT64_FORMAT ")",
+                          kind, index, index, opt->scenario.count, opt->scenario.count - 1)
+                   : fail("--inject %s@%" G_GUINT64_FORMAT ": -n 0 makes no message", kind, index);
 
     /* Addresses: the defaults of the family asked for, and one family for both ends. */
     if ((client_addr && client->ipv6) || (server_addr && server->ipv6))
@@ -449,8 +464,8 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
     set_seed(opt, seed);
     if (manifest)
         opt->manifest_path = g_strdup(manifest);
-    else if (!no_manifest && opt->output && strcmp(opt->output, "-") != 0)
-        opt->manifest_path = manifest_path_for(opt->output);
+    else if (!no_manifest && opt->output)
+        opt->manifest_path = default_manifest_path(opt->output);
     return -1;
 }
 

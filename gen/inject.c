@@ -48,6 +48,21 @@ inject_plan_add(inject_plan *plan, const char *spec)
     return FALSE;
 }
 
+gboolean
+inject_plan_beyond(const inject_plan *plan, guint64 count, const char **kind, guint64 *index)
+{
+    for (int k = 0; k < INJ_KIND_COUNT; k++) {
+        for (guint i = 0; i < plan->at[k]->len; i++) {
+            if (g_array_index(plan->at[k], guint64, i) >= count) {
+                *kind = kind_names[k];
+                *index = g_array_index(plan->at[k], guint64, i);
+                return TRUE;
+            }
+        }
+    }
+    return FALSE;
+}
+
 const char *
 inject_kind_names(void)
 {

@@ -48,6 +48,10 @@ void inject_plan_init(inject_plan *plan);
 void inject_plan_clear(inject_plan *plan);
 /* "bad-magic@3" → adds message 3 to the plan; FALSE if the text is not KIND@N. */
 gboolean inject_plan_add(inject_plan *plan, const char *spec);
+/* An error planned for a message at or past count (messages count from 0): TRUE, with its kind
+ * and index; FALSE if every planned message exists. */
+gboolean inject_plan_beyond(const inject_plan *plan, guint64 count, const char **kind,
+                            guint64 *index);
 const char *inject_kind_names(void);
 /* The first kind in kinds, for the manifest's "error" key (NULL for none). */
 const char *inject_error_name(guint32 kinds);

@@ -335,7 +335,7 @@ def capture_file(name, args):
 
 
 def manifest_for(capture):
-    return os.path.splitext(capture)[0] + ".manifest.jsonl"
+    return capture + ".manifest.jsonl"
 
 
 def generate(gen, args, directory, name, source):

@@ -54,6 +54,9 @@ BAD = [
     (["-w", "x.pcap", "-i", "bad-checksum@1"], "needs --checked"),
     (["-w", "x.pcap", "-i", "sideways@1"], "--inject"),
     (["-w", "x.pcap", "--cut-with", "smoke"], "--cut-with"),
+    (["-w", "x.pcap", "-n", "5", "-i", "cut@20"], "there is no message 20"),
+    (["-w", "x.pcap", "-n", "5", "-i", "bad-json@5"], "messages count from 0: -n 5 makes 0 to 4"),
+    (["-w", "x.pcap", "-n", "0", "-i", "garbage@0"], "-n 0 makes no message"),
     (["send", "-w", "x.pcap"], "send writes no capture"),
     (["send", "-i", "echo-type@1"], "only in a capture file"),
     (["send", "--server", "127.0.0.1:9", "-n", "1"], "cannot connect to 127.0.0.1:9"),
@@ -80,16 +83,38 @@ with tempfile.TemporaryDirectory() as d:
         p = gen("-n", "50", "-s", "mixed", "--seed", seed, "-w", f"{name}.pcap", cwd=d)
         check(p.returncode == 0, f"generate {name}.pcap")
     check(read(f"{d}/a.pcap") == read(f"{d}/b.pcap"), "same seed: identical capture")
-    check(read(f"{d}/a.manifest.jsonl") == read(f"{d}/b.manifest.jsonl"),
+    check(read(f"{d}/a.pcap.manifest.jsonl") == read(f"{d}/b.pcap.manifest.jsonl"),
           "same seed: identical manifest")
     check(read(f"{d}/a.pcap") != read(f"{d}/c.pcap"), "other seed: other capture")
-    check(sorted(os.listdir(d)) == ["a.manifest.jsonl", "a.pcap", "b.manifest.jsonl", "b.pcap",
-                                    "c.manifest.jsonl", "c.pcap"], "no temporary files remain")
+    check(sorted(os.listdir(d)) == ["a.pcap", "a.pcap.manifest.jsonl", "b.pcap",
+                                    "b.pcap.manifest.jsonl", "c.pcap", "c.pcap.manifest.jsonl"],
+          "no temporary files remain")
 
     # Standard output carries the same capture as a file; no manifest unless asked.
     p = gen("-n", "50", "-s", "mixed", "--seed", "5", "-w", "-", cwd=d)
     check(p.returncode == 0 and p.stdout == read(f"{d}/a.pcap"), "-w - writes the same capture")
     check(len(os.listdir(d)) == 6, "-w - writes no manifest")
+
+    # A manifest is named after the whole output name: two formats of one name keep apart.
+    for out in ("p.pcap", "p.pcapng"):
+        check(gen("-n", "3", "--seed", "7", "-w", out, cwd=d).returncode == 0, f"generate {out}")
+    check(os.path.exists(f"{d}/p.pcap.manifest.jsonl") and
+          os.path.exists(f"{d}/p.pcapng.manifest.jsonl"), "p.pcap and p.pcapng: a manifest each")
+
+# Not a regular file (a device, a fifo, a pipe): the capture goes there, no default manifest
+# beside it (which would land in /dev, or fail there for an ordinary user).
+with tempfile.TemporaryDirectory() as d:
+    fifo = os.path.join(d, "capture.fifo")
+    os.mkfifo(fifo)
+    reader = subprocess.Popen(["cat", fifo], stdout=subprocess.PIPE)
+    p = gen("-n", "2", "-w", fifo, cwd=d)
+    data = reader.communicate(timeout=30)[0]
+    check(p.returncode == 0 and len(data) > 24 and os.listdir(d) == ["capture.fifo"],
+          f"-w FIFO: the capture through it, no manifest beside it ({p.returncode}, {os.listdir(d)})")
+    p = gen("-n", "2", "-w", "/dev/stdout", cwd=d)
+    check(p.returncode == 0 and len(p.stdout) > 24 and
+          not os.path.exists("/dev/stdout.manifest.jsonl"),
+          f"-w /dev/stdout: the capture, no manifest in /dev ({p.returncode}: {p.stderr!r})")
 
 print(f"{len(failures)} failed" if failures else "all generator command-line checks passed")
 sys.exit(1 if failures else 0)
