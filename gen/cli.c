@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "appmsg_wire.h"
 #include "cli.h"
@@ -22,10 +23,11 @@
 static const char usage_text[] =
     "Usage: appmsg-gen [OPTION]... -w FILE\n"
     "       appmsg-gen send [OPTION]...       (the same traffic on a real socket)\n"
-    "       appmsg-gen serve [--listen ADDR:PORT] [--no-echo] [--connections N]\n"
-    "                        [--max-seconds N]   (an echo server, like the tutorials')\n"
-    "Write a capture of one TCP connection carrying AppMsg messages (magic 0x12345678, type,\n"
-    "length, JSON payload), each echoed back by the server, and a manifest of the messages.\n"
+    "       appmsg-gen serve [--listen ADDR:PORT] [--port-file FILE] [--no-echo]\n"
+    "                        [--connections N] [--max-seconds N]   (an echo server)\n"
+    "Write a capture of TCP connections (one, or -c N) carrying AppMsg messages (magic\n"
+    "0x12345678, type, length, JSON payload), each echoed back by the server, and a manifest of\n"
+    "the messages.\n"
     "\n"
     "  -w, --write FILE       capture to write; '-' for standard output\n"
     "  -F, --format FMT       pcap or pcapng (default: pcapng for a FILE ending in .pcapng,\n"
@@ -262,7 +264,10 @@ read_payloads(gen_options *opt, const char *path)
     GError *err = NULL;
 
     if (!g_file_get_contents(path, &text, &len, &err)) {
-        int rc = fail_plain("cannot read payload file '%s': %s", path, err->message);
+        /* GLib's message names the file again: keep only its reason. */
+        const char *reason = strrchr(err->message, ':');
+        int rc = fail_plain("cannot read payload file '%s': %s", path,
+                            reason ? reason + 2 : err->message);
         g_error_free(err);
         return rc;
     }
@@ -418,6 +423,9 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
         return fail("unexpected argument '%s'", argv[optind]);
     if (mode == MODE_FILE && !opt->output)
         return fail("no output file: give -w FILE, or -w - for standard output");
+    if (opt->output && strcmp(opt->output, "-") == 0 && isatty(STDOUT_FILENO))
+        return fail("-w -: refusing to write a binary capture to a terminal; pipe it (-w - | "
+                    "tshark -r -) or give a file");
     if (mode == MODE_SEND && opt->output)
         return fail("send writes no capture: capture the traffic with dumpcap or tshark");
     if (mode == MODE_SEND &&

@@ -254,6 +254,22 @@ live_send(int argc, char **argv)
 /* ---- serve -------------------------------------------------------------------------------------
  */
 
+static const char serve_help[] =
+    "Usage: appmsg-gen serve [--listen ADDR:PORT] [--port-file FILE] [--no-echo]\n"
+    "                        [--connections N] [--max-seconds N]\n"
+    "An echo server, like the tutorials': sends back every byte it receives.\n"
+    "\n"
+    "  --listen ADDR:PORT  where to listen (default 127.0.0.1:65432; port 0: any free port)\n"
+    "  --port-file FILE    write the port listened on to FILE (useful with port 0)\n"
+    "  --no-echo           receive only, send nothing back\n"
+    "  --connections N     stop after N connections have ended\n"
+    "  --max-seconds N     stop after N seconds (0, the default: until interrupted)\n"
+    "  -h, --help          show this help and exit\n"
+    "\n"
+    "Example:\n"
+    "  appmsg-gen serve --port-file p --connections 1 &\n"
+    "  appmsg-gen send -n 20 -s partial --server 127.0.0.1:$(cat p)\n";
+
 static int
 serve_usage(const char *problem, const char *arg)
 {
@@ -282,6 +298,7 @@ live_serve(int argc, char **argv)
                                             {"connections", required_argument, NULL, 'c'},
                                             {"max-seconds", required_argument, NULL, 't'},
                                             {"port-file", required_argument, NULL, 'P'},
+                                            {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
     tcp_endpoint listen_on = {.port = APPMSG_DEFAULT_PORT};
     gboolean echo = TRUE, have_addr = FALSE;
@@ -297,8 +314,12 @@ live_serve(int argc, char **argv)
     inet_pton(AF_INET, "127.0.0.1", listen_on.addr);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":l:c:t:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":l:c:t:h", options, NULL)) != -1) {
         switch (c) {
+        case 'h':
+            fputs(serve_help, stdout);
+            g_array_free(fds, TRUE);
+            return 0;
         case 'l':
             if (!cli_parse_endpoint(optarg, &listen_on, &have_addr))
                 return serve_usage("--listen: expected ADDR:PORT, got", optarg);
@@ -386,6 +407,7 @@ live_serve(int argc, char **argv)
     for (guint i = 0; i < fds->len; i++)
         close(g_array_index(fds, struct pollfd, i).fd);
     g_array_free(fds, TRUE);
-    fprintf(stderr, "appmsg-gen: %" G_GUINT64_FORMAT " connections served\n", ended);
+    fprintf(stderr, "appmsg-gen: %" G_GUINT64_FORMAT " connection%s served\n", ended,
+            ended == 1 ? "" : "s");
     return 0;
 }

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 GEN = os.path.abspath(sys.argv[1])
 failures = []
@@ -75,6 +76,14 @@ with tempfile.TemporaryDirectory() as d:
     p = gen("--help", cwd=d)
     check(p.returncode == 0 and b"Usage: appmsg-gen" in p.stdout and b"Examples:" in p.stdout,
           "--help prints usage with examples, exit 0")
+    check(b"--port-file" in p.stdout and b"(one, or -c N)" in p.stdout,
+          "--help: serve's --port-file, and -c in the summary")
+    for flag in ("--help", "-h"):
+        p = gen("serve", flag, cwd=d)
+        check(p.returncode == 0 and p.stdout.startswith(b"Usage: appmsg-gen serve") and
+              b"--port-file" in p.stdout, f"serve {flag}: its usage, exit 0 ({p.returncode})")
+    p = gen("-w", "x.pcap", "--payloads", "no-such-file", cwd=d)
+    check(p.stderr.count(b"no-such-file") == 1, f"a missing payload file is named once: {p.stderr!r}")
     p = gen("--version", cwd=d)
     check(p.returncode == 0 and p.stdout.startswith(b"appmsg-gen "), "--version")
 
@@ -115,6 +124,31 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 0 and len(p.stdout) > 24 and
           not os.path.exists("/dev/stdout.manifest.jsonl"),
           f"-w /dev/stdout: the capture, no manifest in /dev ({p.returncode}: {p.stderr!r})")
+
+# A binary capture is not written to a terminal (as gzip refuses to).
+with tempfile.TemporaryDirectory() as d:
+    main_fd, term_fd = os.openpty()
+    p = subprocess.run([GEN, "-n", "1", "-w", "-"], cwd=d, stdout=term_fd, stderr=subprocess.PIPE)
+    os.close(term_fd)
+    os.close(main_fd)
+    check(p.returncode == 2 and b"terminal" in p.stderr,
+          f"-w - on a terminal: refused, exit 2 ({p.returncode}: {p.stderr!r})")
+
+# serve counts what it served in words that fit the number.
+with tempfile.TemporaryDirectory() as d:
+    port_file = os.path.join(d, "port")
+    server = subprocess.Popen([GEN, "serve", "--listen", "127.0.0.1:0", "--port-file", port_file,
+                               "--connections", "1", "--max-seconds", "30"],
+                              stderr=subprocess.PIPE)
+    for _ in range(200):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            break
+        time.sleep(0.05)
+    port = open(port_file).read().strip()
+    sent = gen("send", "-n", "2", "--server", f"127.0.0.1:{port}", cwd=d)
+    served = server.communicate(timeout=30)[1].decode()
+    check(sent.returncode == 0 and served.splitlines()[-1] == "appmsg-gen: 1 connection served",
+          f"serve after one connection: {served.strip()!r}")
 
 print(f"{len(failures)} failed" if failures else "all generator command-line checks passed")
 sys.exit(1 if failures else 0)
