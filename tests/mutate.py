@@ -57,22 +57,30 @@ def shuffle_frames(src, dst, rng):
         f.write(header + b"".join(keep))
 
 
+def canonical_captures():
+    """captures/*.pcap and *.pcapng (not their manifests)."""
+    captures = os.path.join(SOURCE, "captures")
+    return sorted(glob.glob(os.path.join(captures, "*.pcap")) +
+                  glob.glob(os.path.join(captures, "*.pcapng")))
+
+
 def make_inputs(gen, workdir, rng, fresh):
     """Canonical captures (as pcap) and fresh ones with random errors."""
     inputs = []
-    for path in sorted(glob.glob(os.path.join(SOURCE, "captures", "*.pcap*"))):
+    for path in canonical_captures():
         out = os.path.join(workdir, os.path.basename(path).split(".")[0] + ".pcap")
         run(["editcap", "-F", "pcap", path, out])
         inputs.append(out)
     kinds = ["bad-magic", "oversize", "bad-utf8", "bad-json", "garbage", "cut", "echo-payload",
              "echo-type"]
     for i in range(fresh):
-        args = ["-n", str(rng.randrange(5, 60)), "-s", rng.choice(["whole", "merged", "partial", "mixed"]),
+        count = rng.randrange(5, 60)
+        args = ["-n", str(count), "-s", rng.choice(["whole", "merged", "partial", "mixed"]),
                 "--seed", str(rng.randrange(1 << 30)), "--no-manifest"]
         for _ in range(rng.randrange(0, 5)):
-            args += ["-i", f"{rng.choice(kinds)}@{rng.randrange(60)}"]
+            args += ["-i", f"{rng.choice(kinds)}@{rng.randrange(count)}"]
         if rng.random() < 0.3:
-            args += ["--checked", "-i", f"bad-checksum@{rng.randrange(60)}"]
+            args += ["--checked", "-i", f"bad-checksum@{rng.randrange(count)}"]
         if rng.random() < 0.3:
             args += ["-c", str(rng.randrange(2, 4))]
         if rng.random() < 0.2:
@@ -118,7 +126,7 @@ def main():
     try:
         inputs = make_inputs(a.gen, work, rng, max(4, a.count // 6))
         # The canonical captures as they are first: each known case under the sanitizers.
-        canonical = len(glob.glob(os.path.join(SOURCE, "captures", "*.pcap*")))
+        canonical = len(canonical_captures())
         jobs = [(path, "as is") for path in inputs[:canonical]]
         for i in range(a.count):
             src = rng.choice(inputs)

@@ -1,0 +1,1 @@
+"""The checks tests/appmsg_check.py runs, one module per concern."""

@@ -1,0 +1,155 @@
+"""What the docs promise: each documented filter on captures with known answers, each sample
+output as tshark prints it, and the AppMsg profile (columns, colours, filter buttons)."""
+import difflib
+import os
+import re
+import shlex
+import shutil
+import sys
+
+from checks.captures import capture_path, recipe
+from checks.golden import GOLDEN_BASE_VERSION
+from checks.sandbox import Failure, SKIP, run
+
+
+def documented_filters(source):
+    """The filters of docs/dissector.md's "Filters worth knowing" table, as written there."""
+    with open(os.path.join(source, "docs", "dissector.md"), encoding="utf-8") as f:
+        text = f.read()
+    table = text.split("## Filters worth knowing", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| `([^`]+)` \|", table, re.M)
+
+
+def cmd_doc_filters(a, ts):
+    """Every documented filter gives, on captures with a known answer (tests/doc_filters.txt),
+    exactly the frames it promises; a documented filter without a known answer fails."""
+    ts.require_plugin()
+    answers = {}
+    with open(os.path.join(a.source, "tests", "doc_filters.txt"), encoding="utf-8") as f:
+        for line in f:
+            if line.strip() and not line.startswith("#"):
+                flt, capture, frames = (part.strip() for part in line.rsplit("|", 2))
+                answers.setdefault(flt, []).append((capture, frames.split()))
+    documented = documented_filters(a.source)
+    missing = [flt for flt in documented if flt not in answers]
+    if missing:
+        raise Failure(f"documented filters without a known answer in tests/doc_filters.txt: {missing}")
+    checked = 0
+    for flt in documented:
+        for capture, want in answers[flt]:
+            _, _, opts = recipe(a.source, capture)
+            got = ts.run(["-2", "-r", ts.readable(capture_path(a.source, capture)), "-Y", flt,
+                          "-T", "fields", "-e", "frame.number"] + opts).stdout.split()
+            if got != want:
+                raise Failure(f"{flt!r} on {capture}: frames {' '.join(got) or '(none)'}, "
+                              f"expected {' '.join(want) or '(none)'}")
+            checked += 1
+    print(f"{len(documented)} documented filters, {checked} known answers, all as promised")
+
+
+DOC_FILES = ["README.md", "docs/dissector.md"]
+
+
+def doc_samples(text):
+    """The sample outputs of a Markdown text: fenced blocks whose first line is `$ tshark …`,
+    as (start, end, command) character spans of the output lines that follow the command."""
+    for m in re.finditer(r"^```\n\$ (tshark [^\n]*)\n(.*?)^```$", text, re.M | re.S):
+        yield m.start(2), m.end(2), m.group(1)
+
+
+def run_sample(ts, source, command):
+    """What a new user sees for a documented tshark command: run in the source tree's place
+    (captures/…), without the test profile's type names (the command gives its own with -o)."""
+    args = shlex.split(command)[1:]
+    args = [ts.readable(os.path.join(source, arg)) if arg.startswith("captures/") else arg
+            for arg in args]
+    return ts.run(args).stdout
+
+
+def cmd_doc_samples(a, ts):
+    """Sample outputs in README.md and docs/ are what tshark prints for their command, on the
+    Wireshark the docs describe (4.0); --update rewrites them (target update-docs)."""
+    ts.require_plugin()
+    if ts.version != GOLDEN_BASE_VERSION:
+        print(f"SKIP: the docs show Wireshark {GOLDEN_BASE_VERSION}'s output, this is {ts.version}")
+        return SKIP
+    os.remove(os.path.join(ts.config, "appmsg_types"))
+    stale, count = [], 0
+    for name in DOC_FILES:
+        path = os.path.join(a.source, name)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        new, last = [], 0
+        for start, end, command in doc_samples(text):
+            output = run_sample(ts, a.source, command)
+            if text[start:end] != output:
+                stale.append(f"{name}: $ {command}")
+                if not a.update:
+                    sys.stdout.writelines(list(difflib.unified_diff(
+                        text[start:end].splitlines(True), output.splitlines(True),
+                        f"{name}: $ {command}", "tshark now"))[:60])
+            new += [text[last:start], output]
+            last = end
+            count += 1
+        if a.update and stale:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write("".join(new) + text[last:])
+    if stale and not a.update:
+        raise Failure(f"{len(stale)} sample outputs differ from what tshark prints "
+                      "(cmake --build build --target update-docs): " + "; ".join(stale))
+    print(f"{count} sample outputs in {', '.join(DOC_FILES)}: "
+          + (f"rewrote {len(stale)}" if a.update else "all as tshark prints them"))
+
+
+# What the AppMsg profile's colouring rules must make of errors.pcap (tests/doc_filters.txt says
+# which frames carry which problem): background colour by frame.
+PROFILE_COLOURS = {"#ffc000": "45 47",  # echo differs
+                   "#800080": "50 52",  # truncated
+                   "#c00000": "6 7 8 9 10 11 12 13 14 15 16 17 22 23 24 25 30 31 36 37"}  # errors
+
+
+PROFILE_APPMSG_COLOUR = "#d0e7ff"  # every other AppMsg frame
+
+
+PROFILE_COLUMNS = ["Type", "Bytes", "Echo time"]
+
+
+def install_profile(ts, source):
+    """The shipped profile (profiles/AppMsg) into the sandbox's configuration folder."""
+    dst = os.path.join(ts.config, "profiles", "AppMsg")
+    shutil.copytree(os.path.join(source, "profiles", "AppMsg"), dst)
+    for dirpath, _, filenames in os.walk(os.path.join(ts.config, "profiles")):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), 0o644)
+
+
+def cmd_profile(a, ts):
+    """The AppMsg profile (tshark -C AppMsg, as wireshark -C AppMsg): its columns, its colouring
+    rules on errors.pcap (PSML with --color carries each row's colours), and its filter buttons
+    (each a documented filter)."""
+    ts.require_plugin()
+    install_profile(ts, a.source)
+    capture = ts.readable(capture_path(a.source, "errors"))
+    psml = ts.run(["-C", "AppMsg", "-2", "-r", capture, "--color", "-T", "psml"]).stdout
+    columns = re.findall(r"<section>([^<]*)</section>", psml.split("</structure>")[0])
+    if [c for c in PROFILE_COLUMNS if c not in columns]:
+        raise Failure(f"the profile's columns are {columns}, expected {PROFILE_COLUMNS} among them")
+    appmsg = set(ts.run(["-2", "-r", capture, "-Y", "appmsg", "-T", "fields", "-e",
+                         "frame.number"]).stdout.split())
+    want = {frame: colour for colour, frames in PROFILE_COLOURS.items() for frame in frames.split()}
+    rows = re.findall(r"<packet foreground='[^']*' background='([^']*)'>\s*<section>(\d+)</section>",
+                      psml)
+    if not rows:
+        raise Failure("tshark --color -T psml gave no colours")
+    for background, frame in rows:
+        expected = want.get(frame, PROFILE_APPMSG_COLOUR if frame in appmsg else None)
+        if expected and background != expected:
+            raise Failure(f"frame {frame} is coloured {background}, expected {expected}")
+    with open(os.path.join(a.source, "profiles", "AppMsg", "dfilter_buttons"), encoding="utf-8") as f:
+        buttons = re.findall(r'^"TRUE","([^"]+)","([^"]+)"', f.read(), re.M)
+    undocumented = [b for b in buttons if b[1] not in documented_filters(a.source)]
+    if undocumented or len(buttons) < 5:
+        raise Failure(f"filter buttons that docs/dissector.md does not list: {undocumented}")
+    print(f"profile AppMsg: columns {PROFILE_COLUMNS}, {len(rows)} rows coloured as the rules say, "
+          f"{len(buttons)} filter buttons, all documented")
