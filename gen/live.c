@@ -84,16 +84,19 @@ send_all(int fd, const guint8 *data, gsize len, GError **err)
     return TRUE;
 }
 
-/* Reads what has arrived (the echoes) without waiting; or, with a timeout, until end of stream. */
+/* Reads what has arrived (the echoes) without waiting; or, with a timeout, until end of stream.
+ * Adds the bytes read to *received. */
 static void
-drain(int fd, int timeout_ms)
+drain(int fd, int timeout_ms, guint64 *received)
 {
     guint8 buf[65536];
     struct pollfd p = {fd, POLLIN, 0};
 
     while (poll(&p, 1, timeout_ms) > 0) {
         ssize_t n = recv(fd, buf, sizeof buf, 0);
-        if (n <= 0 && !(n < 0 && errno == EINTR))
+        if (n > 0)
+            *received += (guint64)n;
+        else if (!(n < 0 && errno == EINTR))
             return;
     }
 }
@@ -108,6 +111,7 @@ typedef struct {
     encoded_message e;
     gboolean more;
     guint64 gap_usec;
+    guint64 messages, sent, received; /* what went out, and what came back (bytes) */
 } live_conn;
 
 static gboolean
@@ -117,7 +121,8 @@ on_segment(void *ctx, const guint8 *data, gsize len, GError **err)
 
     if (!send_all(lc->fd, data, len, err))
         return FALSE;
-    drain(lc->fd, 0);
+    lc->sent += len;
+    drain(lc->fd, 0, &lc->received);
     g_usleep(lc->gap_usec);
     return TRUE;
 }
@@ -133,7 +138,7 @@ cut(live_conn *lc, int how, GError **err)
         setsockopt(lc->fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
     } else {
         shutdown(lc->fd, SHUT_WR);
-        drain(lc->fd, DRAIN_TIMEOUT_MS);
+        drain(lc->fd, DRAIN_TIMEOUT_MS, &lc->received);
     }
     return TRUE;
 }
@@ -148,10 +153,11 @@ step(live_conn *lc, const gen_options *opt, guint id, manifest *mf, GError **err
         if (!segmenter_flush(lc->seg, err))
             return FALSE;
         shutdown(lc->fd, SHUT_WR);
-        drain(lc->fd, DRAIN_TIMEOUT_MS);
+        drain(lc->fd, DRAIN_TIMEOUT_MS, &lc->received);
         return TRUE;
     }
     inject_encode(&opt->plan, &msg, &lc->e);
+    lc->messages++;
     if (mf)
         manifest_add_message(mf, id, opt->conversation.echo, msg.index, &lc->e);
     if (lc->e.kinds & (1u << INJ_CUT)) {
@@ -230,7 +236,11 @@ live_send(int argc, char **argv)
             active -= !conns[i].more;
         }
     }
+    guint64 messages = 0, sent = 0, received = 0;
     for (guint i = 0; i < n; i++) {
+        messages += conns[i].messages;
+        sent += conns[i].sent;
+        received += conns[i].received;
         if (conns[i].fd >= 0)
             close(conns[i].fd);
         segmenter_free(conns[i].seg);
@@ -242,6 +252,15 @@ live_send(int argc, char **argv)
         ok = manifest_commit(mf, &err);
     else
         manifest_discard(mf);
+    if (ok && !err) {
+        g_autofree char *where = endpoint_text(&opt.conversation.server);
+        /* What an echo server should have sent back: every byte. */
+        fprintf(stderr,
+                "appmsg-gen: sent %" G_GUINT64_FORMAT " message%s (%" G_GUINT64_FORMAT
+                " bytes) on %u connection%s to %s; %" G_GUINT64_FORMAT " bytes came back%s\n",
+                messages, messages == 1 ? "" : "s", sent, n, n == 1 ? "" : "s", where, received,
+                received == sent ? " (all of it)" : "");
+    }
     cli_options_clear(&opt);
     if (err) {
         fprintf(stderr, "appmsg-gen: %s\n", err->message);

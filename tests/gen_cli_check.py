@@ -149,6 +149,9 @@ with tempfile.TemporaryDirectory() as d:
     served = server.communicate(timeout=30)[1].decode()
     check(sent.returncode == 0 and served.splitlines()[-1] == "appmsg-gen: 1 connection served",
           f"serve after one connection: {served.strip()!r}")
+    said = sent.stderr.decode()
+    check(said.startswith("appmsg-gen: sent 2 messages (") and said.rstrip().endswith(
+          "bytes came back (all of it)"), f"send says what it sent and what came back: {said!r}")
 
 print(f"{len(failures)} failed" if failures else "all generator command-line checks passed")
 sys.exit(1 if failures else 0)
