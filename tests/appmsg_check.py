@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from checks.captures import cmd_captures_current, cmd_make_captures, cmd_tcp_valid
-from checks.docs import cmd_doc_filters, cmd_doc_samples, cmd_profile
+from checks.docs import cmd_doc_filters, cmd_doc_links, cmd_doc_samples, cmd_profile
 from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
 from checks.gui import cmd_gui
 from checks.live import cmd_extcap, cmd_live
@@ -43,6 +43,7 @@ COMMANDS = {
     "installed": (cmd_installed, True),
     "doc-filters": (cmd_doc_filters, True),
     "doc-samples": (cmd_doc_samples, True),
+    "doc-links": (cmd_doc_links, False),
     "profile": (cmd_profile, True),
 }
 def main():

@@ -153,3 +153,26 @@ def cmd_profile(a, ts):
         raise Failure(f"filter buttons that docs/dissector.md does not list: {undocumented}")
     print(f"profile AppMsg: columns {PROFILE_COLUMNS}, {len(rows)} rows coloured as the rules say, "
           f"{len(buttons)} filter buttons, all documented")
+
+
+def cmd_doc_links(a, ts):
+    """Every relative link in README.md and docs/*.md names a file of this repository: a clone
+    has no ../shared/ (PROTOCOL.md), so the docs must not send a reader there."""
+    names = ["README.md"] + [os.path.join("docs", n) for n in sorted(os.listdir(
+        os.path.join(a.source, "docs"))) if n.endswith(".md")]
+    broken, count, root = [], 0, os.path.abspath(a.source)
+    for name in names:
+        with open(os.path.join(a.source, name), encoding="utf-8") as f:
+            text = f.read()
+        targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+        targets += re.findall(r"`(\.\./[^`]+)`", text)  # paths outside the clone, in code spans
+        for target in targets:
+            if re.match(r"[a-z]+:", target):
+                continue  # a URL
+            count += 1
+            path = os.path.normpath(os.path.join(root, os.path.dirname(name), target))
+            if not path.startswith(root + os.sep) or not os.path.exists(path):
+                broken.append(f"{name}: {target}")
+    if broken:
+        raise Failure("links to files that a clone does not have: " + "; ".join(broken))
+    print(f"{count} links in {len(names)} documents, each to a file of the repository")
