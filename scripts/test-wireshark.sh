@@ -55,6 +55,7 @@ fresh_root() {
     -o "lowerdir=$ROOT,upperdir=$top/upper,workdir=$top/work"
   mount_in "$FRESH/proc" --bind /proc
   mount_in "$FRESH/dev" --bind /dev
+  mount_in "$FRESH/dev/pts" --bind /dev/pts # terminals (gen_cli's -w - to a terminal)
   cp /etc/resolv.conf /etc/hosts "$FRESH/etc/" # apt-get and sudo inside (quickstart)
   # The mirror may serve a frozen snapshot: sid's Release file then is past its Valid-Until,
   # and apt-get update (quickstart) would refuse it. Not a user's problem on a live mirror.

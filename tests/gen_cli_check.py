@@ -127,12 +127,17 @@ with tempfile.TemporaryDirectory() as d:
 
 # A binary capture is not written to a terminal (as gzip refuses to).
 with tempfile.TemporaryDirectory() as d:
-    main_fd, term_fd = os.openpty()
-    p = subprocess.run([GEN, "-n", "1", "-w", "-"], cwd=d, stdout=term_fd, stderr=subprocess.PIPE)
-    os.close(term_fd)
-    os.close(main_fd)
-    check(p.returncode == 2 and b"terminal" in p.stderr,
-          f"-w - on a terminal: refused, exit 2 ({p.returncode}: {p.stderr!r})")
+    try:
+        main_fd, term_fd = os.openpty()
+    except OSError as e:
+        check(False, f"-w - on a terminal: no terminal to test with ({e})")
+    else:
+        p = subprocess.run([GEN, "-n", "1", "-w", "-"], cwd=d, stdout=term_fd,
+                           stderr=subprocess.PIPE)
+        os.close(term_fd)
+        os.close(main_fd)
+        check(p.returncode == 2 and b"terminal" in p.stderr,
+              f"-w - on a terminal: refused, exit 2 ({p.returncode}: {p.stderr!r})")
 
 # serve counts what it served in words that fit the number.
 with tempfile.TemporaryDirectory() as d:
