@@ -22,7 +22,7 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SOURCE, "tests"))
-from appmsg_check import Tshark  # noqa: E402
+from checks.sandbox import Tshark  # noqa: E402
 
 LUA_PEER = os.path.join(os.path.dirname(SOURCE), "shared", "bench", "appmsg_peer.lua")
 

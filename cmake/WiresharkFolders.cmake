@@ -25,9 +25,16 @@ function(wireshark_folder var label fallback)
   endif()
 endfunction()
 
+# Configuration (profiles live in its "profiles" folder): ~/.config/wireshark; the global one is
+# where Wireshark's data is (Debian: /usr/share/wireshark).
+wireshark_folder(WIRESHARK_PERSONAL_CONFIG_DIR "Personal configuration" "$ENV{HOME}/.config/wireshark")
+pkg_get_variable(ws_prefix wireshark prefix)
+wireshark_folder(WIRESHARK_GLOBAL_CONFIG_DIR "Global configuration" "${ws_prefix}/share/wireshark")
+
 get_filename_component(ws_libdir_wireshark "${WIRESHARK_SYSTEM_PLUGIN_DIR}/../.." ABSOLUTE)
 if(WIRESHARK_MAJOR_MINOR VERSION_LESS 4.2)
-  set(personal_extcap "$ENV{HOME}/.config/wireshark/extcap")
+  # 4.0 lists no "Personal Extcap path": it is the personal configuration folder's extcap.
+  set(personal_extcap "${WIRESHARK_PERSONAL_CONFIG_DIR}/extcap")
 else()
   set(personal_extcap "$ENV{HOME}/.local/lib/wireshark/extcap")
 endif()
@@ -35,11 +42,6 @@ if(WIRESHARK_MAJOR_MINOR VERSION_LESS 4.6)
   set(global_extcap "${ws_libdir_wireshark}/extcap")
 else()
   set(global_extcap "/usr/libexec/wireshark/extcap")
-endif()
-# 4.0 lists no "Personal Extcap path": there it is the personal configuration folder's extcap.
-if(folders MATCHES "(^|\n)Personal configuration:[ \t]*([^\n]+)" AND
-   WIRESHARK_MAJOR_MINOR VERSION_LESS 4.2)
-  set(personal_extcap "${CMAKE_MATCH_2}/extcap")
 endif()
 
 wireshark_folder(WIRESHARK_GLOBAL_PLUGIN_DIR "Global Plugins" "${WIRESHARK_SYSTEM_PLUGIN_DIR}")
@@ -49,10 +51,5 @@ wireshark_folder(WIRESHARK_PERSONAL_EXTCAP_DIR "Personal Extcap path" "${persona
 # 4.0 says "Extcap path", later versions "Global Extcap path".
 wireshark_folder(global_extcap_4_0 "Extcap path" "${global_extcap}")
 wireshark_folder(WIRESHARK_GLOBAL_EXTCAP_DIR "Global Extcap path" "${global_extcap_4_0}")
-# Configuration (profiles live in its "profiles" folder): ~/.config/wireshark; the global one is
-# where Wireshark's data is (Debian: /usr/share/wireshark).
-wireshark_folder(WIRESHARK_PERSONAL_CONFIG_DIR "Personal configuration" "$ENV{HOME}/.config/wireshark")
-get_filename_component(ws_prefix "${ws_libdir_wireshark}/../.." ABSOLUTE)
-wireshark_folder(WIRESHARK_GLOBAL_CONFIG_DIR "Global configuration" "${ws_prefix}/share/wireshark")
 message(STATUS "Wireshark ${WIRESHARK_MAJOR_MINOR} folders: plugins ${WIRESHARK_PERSONAL_PLUGIN_DIR} | "
   "${WIRESHARK_GLOBAL_PLUGIN_DIR}; extcap ${WIRESHARK_PERSONAL_EXTCAP_DIR} | ${WIRESHARK_GLOBAL_EXTCAP_DIR}")

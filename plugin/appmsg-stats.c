@@ -40,17 +40,13 @@ appmsg_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt 
     const appmsg_tap_info *info = data;
 
     if (info->is_message) {
-        const char *name = appmsg_type_name(info->type);
-        char label[64];
+        char label[ITEM_LABEL_LENGTH];
 
         tick_stat_node(st, "Messages", 0, TRUE);
         /* The group rows count their messages too (else they read 0 and no percentages). */
         tick_stat_node(st, "By type", st_messages, TRUE);
         tick_stat_node(st, "By direction", st_messages, TRUE);
-        if (name)
-            g_snprintf(label, sizeof label, "%s (%u)", name, info->type);
-        else
-            g_snprintf(label, sizeof label, "%u", info->type);
+        appmsg_type_format(label, sizeof label, info->type);
         tick_stat_node(st, label, st_types, FALSE);
         tick_stat_node(st, info->from_client ? "Client to server" : "Server to client",
                        st_directions, FALSE);

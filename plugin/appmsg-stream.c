@@ -197,7 +197,6 @@ appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
                                                                 : APPMSG_SKIP_RESYNC;
         s->searching[dir] = to_end ? SEARCH_NO_MAGIC : SEARCH_NONE;
     }
-    pairing_at(records, key)->dir = (guint8)dir;
     pairing_at(records, key)->skip = (guint8)kind;
     return kind;
 }
@@ -212,7 +211,6 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
 
     if (pinfo->fd->visited)
         return pairings ? pairing_at(pairings, key) : NULL;
-    s->searching[dir] = SEARCH_NONE;
     pairing_at(pairings, key)->dir = (guint8)dir;
 
     const unpaired_msg here = {pinfo->num, type, length, crc, pinfo->abs_ts, pairings, key};

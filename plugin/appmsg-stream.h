@@ -66,8 +66,8 @@ const appmsg_pairing *appmsg_stream_message(appmsg_stream *s, packet_info *pinfo
                                             appmsg_dir dir, guint32 type, guint32 length,
                                             guint32 crc);
 
-/* First pass: a header with the magic was found in dir (too_long: with a length above the
- * maximum, whose payload the following skipped bytes then are). */
+/* First pass: the magic was found in dir, starting a message, a header cut short, or (too_long)
+ * a header with a length above the maximum, whose payload the following skipped bytes then are. */
 void appmsg_stream_framed(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, gboolean too_long);
 /* First pass: what the run of skipped bytes at key is (at_start: it begins the segment's data;
  * to_end: it runs to its end). Later passes: the answer given then. */

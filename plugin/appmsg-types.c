@@ -100,6 +100,17 @@ appmsg_type_name(guint32 type)
 }
 
 void
+appmsg_type_format(char *buf, gsize size, guint32 type)
+{
+    const char *name = appmsg_type_name(type);
+
+    if (name)
+        g_snprintf(buf, size, "%s (%u)", name, type);
+    else
+        g_snprintf(buf, size, "%u", type);
+}
+
+void
 appmsg_types_register(module_t *module)
 {
     static uat_field_t fields[] = {

@@ -116,9 +116,10 @@ next_message_in_frame(appmsg_ctx *c)
 static const char *
 type_label(packet_info *pinfo, guint32 type)
 {
-    const char *name = appmsg_type_name(type);
-    return name ? wmem_strdup_printf(pinfo->pool, "type %s (%u)", name, type)
-                : wmem_strdup_printf(pinfo->pool, "type %u", type);
+    char form[ITEM_LABEL_LENGTH];
+
+    appmsg_type_format(form, sizeof form, type);
+    return wmem_strdup_printf(pinfo->pool, "type %s", form);
 }
 
 /* Texts are for people: build them only when a tree is shown or columns are filled (tshark
@@ -221,7 +222,8 @@ text_add_uint(item_text *t, guint32 v)
     text_add_len(t, digits + i, sizeof digits - 1 - (gsize)i);
 }
 
-/* "AppMsg, Type: login (3), Length: 42" */
+/* "AppMsg, Type: login (3), Length: 42": the type in appmsg_type_format()'s form, written here
+ * without printf (this text is made for every shown message). */
 static void
 text_start(item_text *t, guint32 type, guint32 length)
 {
@@ -492,7 +494,6 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     proto_tree *tree;
 
     next_message_in_frame(c);
-    appmsg_stream_framed(c->stream, c->pinfo, c->dir, TRUE);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     add_header_fields(tree, tvb, 0, f);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
@@ -538,7 +539,6 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     const char *what = f->have_header ? "payload" : "header";
 
     next_message_in_frame(c);
-    appmsg_stream_framed(c->stream, c->pinfo, c->dir, FALSE);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     if (f->have_header) {
         add_header_fields(tree, tvb, 0, f);
@@ -581,6 +581,10 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     while (offset < len) {
         appmsg_frame f = appmsg_frame_next(buf + offset, len - offset, &opts);
 
+        /* A magic ends any search for one; after an oversize header, what follows up to the
+         * next magic is its payload. */
+        if (f.kind != APPMSG_FRAME_BAD_MAGIC)
+            appmsg_stream_framed(c.stream, pinfo, c.dir, f.kind == APPMSG_FRAME_TOO_LONG);
         switch (f.kind) {
         case APPMSG_FRAME_MESSAGE:
             dissect_message(&c, (int)offset, &f);
@@ -592,7 +596,6 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             dissect_too_long(&c, (int)offset, &f);
             break;
         case APPMSG_FRAME_NEED_MORE:
-            appmsg_stream_framed(c.stream, pinfo, c.dir, FALSE);
             if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
                 appmsg_tail pending = {pinfo->num, pinfo->num,    len - offset,
                                        f.need,     f.have_header, f.type,

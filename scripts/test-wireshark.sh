@@ -116,7 +116,8 @@ in_root "$QS" '
     { cat /tmp/quickstart.log; exit 1; }
   cat /tmp/quickstart.log
   # What quickstart promised, asked of the Wireshark the new user runs.
-  version=$(su - newuser -c "tshark -G folders" | sed -n "s|^Global Plugins:.*/||p")
+  global=$(su - newuser -c "tshark -G folders" | sed -n "s|^Global Plugins:[[:space:]]*||p")
+  version=${global##*/}
   want="/home/newuser/.local/lib/wireshark/plugins/$version/epan/appmsg.so"
   su - newuser -c "tshark -G plugins" | grep -q "	$want\$" ||
     { echo "FAIL: tshark does not load $want"; exit 1; }
@@ -126,7 +127,6 @@ in_root "$QS" '
     { echo "FAIL: quickstart did not say that ~/.local/bin is not on PATH"; exit 1; }
   echo "quickstart as newuser: $want loaded, AppMsg generator listed by tshark -D"
   # A stale copy in the system folder (an old .deb, a root install): the check must name it.
-  global=$(su - newuser -c "tshark -G folders" | sed -n "s|^Global Plugins:[[:space:]]*||p")
   cp "$want" "$global/epan/appmsg.so"
   if su - newuser -c "appmsg/scripts/check-installed.sh $want" > /tmp/stale.log 2>&1; then
     cat /tmp/stale.log; echo "FAIL: check-installed.sh passed with a second copy installed"; exit 1

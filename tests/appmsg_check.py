@@ -19,7 +19,7 @@ from checks.gui import cmd_gui
 from checks.live import cmd_extcap, cmd_live
 from checks.messages import cmd_finding, cmd_json_members, cmd_manifest, cmd_max_length, cmd_pairing
 from checks.package import cmd_deb, cmd_installed
-from checks.sandbox import Failure, Tshark, run  # noqa: F401 (run: mutate.py and bench/ use it)
+from checks.sandbox import Failure, Tshark
 from checks.views import VIEWS
 
 

@@ -12,7 +12,6 @@ failing capture is kept.
     tests/mutate.py --plugin build/plugin/asan/appmsg.so --gen build/gen/appmsg-gen --count 400
 """
 import argparse
-import glob
 import os
 import random
 import shutil
@@ -23,7 +22,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from appmsg_check import Tshark, run  # noqa: E402
+from checks.captures import capture_path, recipes  # noqa: E402
+from checks.sandbox import Tshark, run  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 120
@@ -58,10 +58,8 @@ def shuffle_frames(src, dst, rng):
 
 
 def canonical_captures():
-    """captures/*.pcap and *.pcapng (not their manifests)."""
-    captures = os.path.join(SOURCE, "captures")
-    return sorted(glob.glob(os.path.join(captures, "*.pcap")) +
-                  glob.glob(os.path.join(captures, "*.pcapng")))
+    """The committed captures, one per recipe of captures/recipes.txt."""
+    return [capture_path(SOURCE, name) for name, _, _ in recipes(SOURCE)]
 
 
 def make_inputs(gen, workdir, rng, fresh):
