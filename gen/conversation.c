@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "appmsg_wire.h"
+#include "client_stream.h"
 #include "conversation.h"
 #include "inet_checksum.h"
 
@@ -13,13 +14,9 @@ typedef struct {
 
 struct conversation {
     const conversation_config *cfg;
-    scenario *sc;
     const inject_plan *plan;
-    manifest *mf;
-    segmenter *seg;
-    encoded_message e;
+    client_stream cs;
     tcp_conn tcp;
-    guint64 pushed;  /* client stream bytes handed to the segmenter */
     guint64 emitted; /* client stream bytes sent as segments */
     GArray *patches; /* echo_patch, by offset */
     guint next_patch;
@@ -70,7 +67,7 @@ on_segment(void *ctx, const guint8 *data, gsize len, GError **err)
 static void
 add_patches(conversation *cv, const encoded_message *e, gsize header_len)
 {
-    guint64 base = cv->pushed + e->msg_start;
+    guint64 base = cv->cs.start + e->msg_start;
 
     if (!(e->kinds & ((1u << INJ_ECHO_TYPE) | (1u << INJ_ECHO_PAYLOAD))))
         return; /* the echo is the request: nothing to patch */
@@ -87,15 +84,13 @@ add_patches(conversation *cv, const encoded_message *e, gsize header_len)
     }
 }
 
-/* The stream ends inside this message: what is left of the segmenter goes out, then the part
- * of the message that was sent, then FIN (on that last segment) or RST. */
+/* The stream ends inside this message (the segmenter is flushed): the part of the message that
+ * was sent, then FIN (on that last segment) or RST. */
 static gboolean
-cut_stream(conversation *cv, segmenter *seg, const encoded_message *e, int cut_with, GError **err)
+cut_stream(conversation *cv, const encoded_message *e, int cut_with, GError **err)
 {
     gsize off = 0;
 
-    if (!segmenter_flush(seg, err))
-        return FALSE;
     while (off < e->sent) {
         gsize n = MIN(e->sent - off, (gsize)TCP_BUILDER_MSS);
         gboolean fin = cut_with == CUT_FIN && off + n == e->sent;
@@ -121,15 +116,12 @@ conversation_new(const conversation_config *cfg, scenario *sc, const inject_plan
     segmenter_config seg = *seg_cfg;
 
     cv->cfg = cfg;
-    cv->sc = sc;
     cv->plan = plan;
-    cv->mf = mf;
     cv->patches = g_array_new(FALSE, FALSE, sizeof(echo_patch));
     cv->echo = g_byte_array_new();
     tcp_conn_init(&cv->tcp, &cfg->client, &cfg->server, cfg->start_usec, sink);
     seg.mss = MIN(seg.mss, tcp_conn_mss(&cv->tcp));
-    cv->seg = segmenter_new(&seg, on_segment, cv);
-    encoded_message_init(&cv->e);
+    client_stream_init(&cv->cs, sc, plan, mf, cfg->id, cfg->echo, &seg, on_segment, cv);
     return cv;
 }
 
@@ -155,29 +147,18 @@ conversation_open(conversation *cv, guint64 *clock, GError **err)
 gboolean
 conversation_step(conversation *cv, guint64 *clock, gboolean *more, GError **err)
 {
-    gsize header_len = appmsg_header_len(cv->plan->checked);
-    encoded_message *e = &cv->e;
-    scenario_message msg;
+    client_stream_event ev = client_stream_next(&cv->cs);
     gboolean ok;
 
     cv->tcp.now_usec = *clock;
-    if (!scenario_next(cv->sc, &msg)) {
-        *more = FALSE;
-        ok = segmenter_flush(cv->seg, err) && tcp_conn_close(&cv->tcp, err);
-        return on_clock(cv, clock, ok);
-    }
-    inject_encode(cv->plan, &msg, e);
-    if (cv->mf)
-        manifest_add_message(cv->mf, cv->cfg->id, cv->cfg->echo, msg.index, e);
-    add_patches(cv, e, header_len);
-    if (e->kinds & (1u << INJ_CUT)) {
-        *more = FALSE;
-        ok = cut_stream(cv, cv->seg, e, (int)cv->plan->cut_with, err);
-    } else {
-        *more = TRUE;
-        ok = segmenter_push(cv->seg, e->wire->data, e->wire->len, err);
-    }
-    cv->pushed += e->wire->len;
+    *more = ev == CLIENT_STREAM_MESSAGE;
+    if (ev != CLIENT_STREAM_END) /* before its segments go out */
+        add_patches(cv, &cv->cs.e, appmsg_header_len(cv->plan->checked));
+    ok = client_stream_forward(&cv->cs, ev, err);
+    if (ok && ev == CLIENT_STREAM_CUT)
+        ok = cut_stream(cv, &cv->cs.e, (int)cv->plan->cut_with, err);
+    else if (ok && ev == CLIENT_STREAM_END)
+        ok = tcp_conn_close(&cv->tcp, err);
     return on_clock(cv, clock, ok);
 }
 
@@ -186,8 +167,7 @@ conversation_free(conversation *cv)
 {
     if (!cv)
         return;
-    segmenter_free(cv->seg);
-    encoded_message_clear(&cv->e);
+    client_stream_clear(&cv->cs);
     g_array_free(cv->patches, TRUE);
     g_byte_array_free(cv->echo, TRUE);
     g_free(cv);
