@@ -96,6 +96,7 @@ enum {
     OPT_RATE,
     OPT_CLIENT,
     OPT_SERVER,
+    OPT_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -121,6 +122,7 @@ static const struct option long_options[] = {
     {"ipv6", no_argument, NULL, '6'},
     {"client", required_argument, NULL, OPT_CLIENT},
     {"server", required_argument, NULL, OPT_SERVER},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -199,6 +201,7 @@ set_defaults(gen_options *opt)
     memset(opt, 0, sizeof *opt);
     inject_plan_init(&opt->plan);
     opt->connections = 1;
+    opt->timeout_usec = 5 * G_USEC_PER_SEC;
     opt->scenario = (scenario_config){
         .count = 10, .type_min = 1, .type_max = 5, .size_min = 20, .size_max = 120, .seed = 1};
     opt->segmenter = (segmenter_config){
@@ -292,7 +295,7 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
 {
     gboolean no_manifest = FALSE;
     const char *manifest = NULL, *format = NULL, *payloads = NULL;
-    gboolean ipv6 = FALSE, client_addr = FALSE, server_addr = FALSE;
+    gboolean ipv6 = FALSE, client_addr = FALSE, server_addr = FALSE, timeout = FALSE;
     tcp_endpoint *client = &opt->conversation.client, *server = &opt->conversation.server;
     guint64 n, seed = 1;
     int c, rc;
@@ -389,6 +392,15 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
                 return fail("%s: expected ADDR, ADDR:PORT or [IPV6ADDR]:PORT, got '%s'",
                             c == OPT_CLIENT ? "--client" : "--server", optarg);
             break;
+        case OPT_TIMEOUT: {
+            char *end;
+            double secs = g_ascii_strtod(optarg, &end);
+            if (*end || end == optarg || !(secs >= 0.1 && secs <= 3600))
+                return fail("--timeout: expected seconds from 0.1 to 3600, got '%s'", optarg);
+            opt->timeout_usec = (gint64)(secs * G_USEC_PER_SEC);
+            timeout = TRUE;
+            break;
+        }
         case OPT_CHECKED:
             opt->plan.checked = TRUE;
             break;
@@ -426,6 +438,8 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
     if (opt->output && strcmp(opt->output, "-") == 0 && isatty(STDOUT_FILENO))
         return fail("-w -: refusing to write a binary capture to a terminal; pipe it (-w - | "
                     "tshark -r -) or give a file");
+    if (mode == MODE_FILE && timeout)
+        return fail("--timeout is for send: a capture file waits for nothing");
     if (mode == MODE_SEND && opt->output)
         return fail("send writes no capture: capture the traffic with dumpcap or tshark");
     if (mode == MODE_SEND &&

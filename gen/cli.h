@@ -17,6 +17,7 @@ typedef struct {
     guint connections;
     GPtrArray *payloads; /* GBytes, from --payloads; NULL: generated */
     char *manifest_path; /* NULL: none */
+    gint64 timeout_usec; /* send: connect, a blocked write, an echo that stops */
     scenario_config scenario;
     segmenter_config segmenter;
     conversation_config conversation;

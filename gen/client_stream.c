@@ -19,6 +19,7 @@ client_stream_next(client_stream *cs)
     if (!scenario_next(cs->sc, &msg))
         return CLIENT_STREAM_END;
     inject_encode(cs->plan, &msg, &cs->e);
+    cs->index = msg.index;
     if (cs->mf)
         manifest_add_message(cs->mf, cs->conn, cs->echo, msg.index, &cs->e);
     cs->start = cs->pushed;

@@ -26,6 +26,7 @@ typedef struct {
     gboolean echo;
     segmenter *seg;
     encoded_message e; /* the last message */
+    guint64 index;     /* the last message's index in the scenario */
     guint64 start;     /* stream offset of e.wire's first byte */
     guint64 pushed;    /* stream bytes handed out so far */
 } client_stream;

@@ -1,4 +1,6 @@
 /* echo_check.c — the bytes not yet echoed, the messages they belong to, the first difference. */
+#include <string.h>
+
 #include "echo_check.h"
 
 typedef struct {
@@ -17,6 +19,8 @@ struct echo_check {
     gboolean failed;
     guint8 expected, got; /* the first difference, at offset echoed */
     gboolean got_extra;   /* ... which is a byte that was never sent */
+    gboolean resumed;     /* the echo goes on with a later message (some were lost): */
+    message_span resumed_at;
     latency_histogram latency;
 };
 
@@ -83,6 +87,31 @@ retire(echo_check *ec, gint64 now_usec)
     }
 }
 
+/* The echo differs at offset echoed: does it go on with a later message, as when a server echoes
+ * only the first message of each read? The first message whose bytes (at least a header's
+ * worth) match what came. */
+static void
+find_resumption(echo_check *ec, const guint8 *got, gsize len)
+{
+    if (len < ec->header_len)
+        return;
+    for (guint i = ec->first; i < ec->next_unsent; i++) {
+        const message_span *m = &g_array_index(ec->messages, message_span, i);
+        guint64 at = m->start + m->header_at;
+        gsize from, n;
+
+        if (at <= ec->echoed)
+            continue;
+        from = ec->unechoed_at + (gsize)(at - ec->echoed);
+        n = MIN(len, ec->unechoed->len - from);
+        if (n >= ec->header_len && memcmp(ec->unechoed->data + from, got, n) == 0) {
+            ec->resumed = TRUE;
+            ec->resumed_at = *m;
+            return;
+        }
+    }
+}
+
 gboolean
 echo_check_received(echo_check *ec, const guint8 *data, gsize len, gint64 now_usec)
 {
@@ -104,6 +133,8 @@ echo_check_received(echo_check *ec, const guint8 *data, gsize len, gint64 now_us
         ec->failed = TRUE;
         ec->got = data[i];
         ec->expected = ec->got_extra ? 0 : ec->unechoed->data[ec->unechoed_at];
+        if (!ec->got_extra)
+            find_resumption(ec, data + i, len - i);
     }
     retire(ec, now_usec);
     return !ec->failed;
@@ -182,8 +213,15 @@ echo_check_difference(const echo_check *ec)
         return g_strdup_printf("more came back than was sent: %" G_GUINT64_FORMAT
                                " bytes were sent and echoed, then came %s",
                                ec->sent, got);
-    expected = byte_text(ec->expected);
     where = echo_check_where(ec, ec->echoed);
+    if (ec->resumed)
+        return g_strdup_printf("the echo skips from byte %" G_GUINT64_FORMAT " of the stream (%s) "
+                               "to message %" G_GUINT64_FORMAT " (byte %" G_GUINT64_FORMAT
+                               "): %" G_GUINT64_FORMAT " bytes sent never came back",
+                               ec->echoed, where, ec->resumed_at.index,
+                               ec->resumed_at.start + ec->resumed_at.header_at,
+                               ec->resumed_at.start + ec->resumed_at.header_at - ec->echoed);
+    expected = byte_text(ec->expected);
     return g_strdup_printf("the echo differs at byte %" G_GUINT64_FORMAT " of the stream (%s): "
                            "sent %s, got %s",
                            ec->echoed, where, expected, got);

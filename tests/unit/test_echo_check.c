@@ -100,6 +100,25 @@ test_more_than_sent(void)
     g_byte_array_free(s, TRUE);
 }
 
+/* A server that echoes only the first message of a read: the echo goes on with a later one. */
+static void
+test_lost_messages(void)
+{
+    GByteArray *s = g_byte_array_new();
+    echo_check *ec = three_messages(s);
+    g_autofree char *diff = NULL;
+
+    echo_check_sent(ec, s->data, s->len, 0);
+    g_assert_true(echo_check_received(ec, s->data, 20, 1));       /* message 0 */
+    g_assert_false(echo_check_received(ec, s->data + 45, 15, 2)); /* then message 2 */
+    diff = echo_check_difference(ec);
+    g_assert_cmpstr(diff, ==,
+                    "the echo skips from byte 20 of the stream (the 5 garbage bytes before "
+                    "message 1) to message 2 (byte 45): 25 bytes sent never came back");
+    echo_check_free(ec);
+    g_byte_array_free(s, TRUE);
+}
+
 /* Many messages: the arrays shrink as echoes come, and nothing is lost on the way. */
 static void
 test_long_stream(void)
@@ -151,6 +170,7 @@ main(int argc, char **argv)
     g_test_add_func("/echo_check/changed", test_changed_byte_is_located);
     g_test_add_func("/echo_check/where", test_where);
     g_test_add_func("/echo_check/extra", test_more_than_sent);
+    g_test_add_func("/echo_check/lost", test_lost_messages);
     g_test_add_func("/echo_check/long", test_long_stream);
     g_test_add_func("/latency/percentiles", test_percentiles);
     return g_test_run();
