@@ -13,14 +13,16 @@ struct echo_check {
     gsize header_len;
     GArray *messages; /* message_span; [first, len) are not wholly echoed yet */
     guint first, next_unsent;
-    GByteArray *unechoed; /* sent bytes from offset echoed on, from unechoed_at */
-    guint unechoed_at;
+    GByteArray *unechoed; /* sent bytes from stream offset base on; echoed ones from the first
+                             message not wholly echoed are kept (find_resumption) */
+    guint64 base;
+    guint unechoed_at; /* echoed - base */
     guint64 sent, echoed;
     gboolean failed;
     guint8 expected, got; /* the first difference, at offset echoed */
     gboolean got_extra;   /* ... which is a byte that was never sent */
     gboolean resumed;     /* the echo goes on with a later message (some were lost): */
-    message_span resumed_at;
+    message_span resumed_from, resumed_at;
     latency_histogram latency;
 };
 
@@ -81,31 +83,41 @@ retire(echo_check *ec, gint64 now_usec)
         ec->next_unsent -= ec->first;
         ec->first = 0;
     }
-    if (ec->unechoed_at >= 65536 && ec->unechoed_at * 2 >= ec->unechoed->len) {
-        g_byte_array_remove_range(ec->unechoed, 0, ec->unechoed_at);
-        ec->unechoed_at = 0;
+    guint64 keep = ec->first < ec->messages->len
+                       ? MIN(g_array_index(ec->messages, message_span, ec->first).start, ec->echoed)
+                       : ec->echoed;
+    guint drop = (guint)(keep - ec->base);
+    if (drop >= 65536 && drop * 2 >= ec->unechoed->len) {
+        g_byte_array_remove_range(ec->unechoed, 0, drop);
+        ec->base += drop;
+        ec->unechoed_at -= drop;
     }
 }
 
-/* The echo differs at offset echoed: does it go on with a later message, as when a server echoes
- * only the first message of each read? The first message whose bytes (at least a header's
- * worth) match what came. */
+/* The echo differs at offset echoed, inside message M: does it go on with a later message, as
+ * when a server echoes only the first message of each read? A later message m matches when its
+ * first bytes equal what came back of M so far, and the rest equal what came now — a header's
+ * worth at least. */
 static void
 find_resumption(echo_check *ec, const guint8 *got, gsize len)
 {
-    if (len < ec->header_len)
-        return;
-    for (guint i = ec->first; i < ec->next_unsent; i++) {
-        const message_span *m = &g_array_index(ec->messages, message_span, i);
-        guint64 at = m->start + m->header_at;
-        gsize from, n;
+    const guint8 *buf = ec->unechoed->data; /* stream offset o is buf[o - base] */
+    const message_span *cur = NULL;
 
-        if (at <= ec->echoed)
-            continue;
-        from = ec->unechoed_at + (gsize)(at - ec->echoed);
-        n = MIN(len, ec->unechoed->len - from);
-        if (n >= ec->header_len && memcmp(ec->unechoed->data + from, got, n) == 0) {
+    for (guint i = ec->first; i < ec->next_unsent && !cur; i++)
+        if (g_array_index(ec->messages, message_span, i).end > ec->echoed)
+            cur = &g_array_index(ec->messages, message_span, i);
+    if (!cur || cur->start < ec->base)
+        return;
+    guint64 back = ec->echoed - cur->start; /* of M, echoed already */
+    for (const message_span *m = cur + 1;
+         m < &g_array_index(ec->messages, message_span, ec->next_unsent); m++) {
+        gsize n = (gsize)MIN((guint64)len, ec->sent - MIN(ec->sent, m->start + back));
+        if (back + n >= ec->header_len && m->start + back <= ec->sent &&
+            memcmp(buf + (m->start - ec->base), buf + (cur->start - ec->base), (gsize)back) == 0 &&
+            memcmp(buf + (m->start + back - ec->base), got, n) == 0) {
             ec->resumed = TRUE;
+            ec->resumed_from = *cur;
             ec->resumed_at = *m;
             return;
         }
@@ -215,12 +227,12 @@ echo_check_difference(const echo_check *ec)
                                ec->sent, got);
     where = echo_check_where(ec, ec->echoed);
     if (ec->resumed)
-        return g_strdup_printf("the echo skips from byte %" G_GUINT64_FORMAT " of the stream (%s) "
-                               "to message %" G_GUINT64_FORMAT " (byte %" G_GUINT64_FORMAT
-                               "): %" G_GUINT64_FORMAT " bytes sent never came back",
-                               ec->echoed, where, ec->resumed_at.index,
-                               ec->resumed_at.start + ec->resumed_at.header_at,
-                               ec->resumed_at.start + ec->resumed_at.header_at - ec->echoed);
+        return g_strdup_printf(
+            "the echo skips from message %" G_GUINT64_FORMAT " (byte %" G_GUINT64_FORMAT
+            " of the stream) to message %" G_GUINT64_FORMAT " (byte %" G_GUINT64_FORMAT
+            "): %" G_GUINT64_FORMAT " bytes sent never came back",
+            ec->resumed_from.index, ec->resumed_from.start, ec->resumed_at.index,
+            ec->resumed_at.start, ec->resumed_at.start - ec->resumed_from.start);
     expected = byte_text(ec->expected);
     return g_strdup_printf("the echo differs at byte %" G_GUINT64_FORMAT " of the stream (%s): "
                            "sent %s, got %s",

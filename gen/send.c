@@ -178,8 +178,12 @@ write_next(sender *s, conn *c, gint64 now, GError **err)
     }
     if (n < 0) {
         g_autofree char *progress = echo_progress(c);
-        conn_fail(c, 0, "the server %s while %" G_GUINT64_FORMAT " bytes were being sent (%s)",
-                  errno == EPIPE ? "closed the connection" : g_strerror(errno), c->sent, progress);
+        if (errno == EPIPE)
+            conn_fail(c, 0, "the server closed the connection before the client had sent all: %s",
+                      progress);
+        else
+            conn_fail(c, 0, "the server reset the connection (%s): %s", g_strerror(errno),
+                      progress);
         return TRUE;
     }
     if (c->ec) {

@@ -17,6 +17,8 @@ from checks.docs import cmd_doc_filters, cmd_doc_links, cmd_doc_samples, cmd_pro
 from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
 from checks.gui import cmd_gui
 from checks.live import cmd_extcap, cmd_live
+from checks.live_servers import (cmd_send_checks, cmd_serve_connect_burst, cmd_serve_fd_limit,
+                                 cmd_serve_idle, cmd_serve_stall)
 from checks.messages import cmd_finding, cmd_json_members, cmd_manifest, cmd_max_length, cmd_pairing
 from checks.package import cmd_deb, cmd_installed
 from checks.sandbox import Failure, Tshark
@@ -31,6 +33,11 @@ COMMANDS = {
     "max-length": (cmd_max_length, True),
     "live": (cmd_live, True),
     "extcap": (cmd_extcap, True),
+    "serve-stall": (cmd_serve_stall, False),
+    "serve-connect-burst": (cmd_serve_connect_burst, False),
+    "serve-fd-limit": (cmd_serve_fd_limit, False),
+    "serve-idle": (cmd_serve_idle, False),
+    "send-checks": (cmd_send_checks, False),
     "gui": (cmd_gui, True),
     "deb": (cmd_deb, True),
     "golden": (cmd_golden, True),

@@ -2,6 +2,7 @@
 """appmsg-gen's command line: bad input gets one line and exit code 2 and leaves no file behind;
 the same arguments give byte-identical output."""
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -152,11 +153,26 @@ with tempfile.TemporaryDirectory() as d:
     port = open(port_file).read().strip()
     sent = gen("send", "-n", "2", "--server", f"127.0.0.1:{port}", cwd=d)
     served = server.communicate(timeout=30)[1].decode()
-    check(sent.returncode == 0 and served.splitlines()[-1] == "appmsg-gen: 1 connection served",
+    check(sent.returncode == 0 and re.fullmatch(
+          r"appmsg-gen: 1 connection: 1 closed by the client, 0 reset, 0 idle timeout, 0 open at "
+          r"exit; (\d+) bytes in, \1 bytes out", served.splitlines()[-1]),
           f"serve after one connection: {served.strip()!r}")
     said = sent.stderr.decode()
-    check(said.startswith("appmsg-gen: sent 2 messages (") and said.rstrip().endswith(
-          "bytes came back (all of it)"), f"send says what it sent and what came back: {said!r}")
+    check(re.fullmatch(r"appmsg-gen: sent 2 messages \(\d+ bytes\) on 1 connection to "
+                       r"127\.0\.0\.1:\d+; every echo exact; echo latency p50 [\d.]+ ms, "
+                       r"p99 [\d.]+ ms, max [\d.]+ ms\n", said),
+          f"send says what it sent and that every echo was exact: {said!r}")
+    for args, problem in ((["--timeout", "0"], "--timeout: expected seconds from 0.1 to 3600"),
+                          (["--timeout", "x"], "--timeout: expected seconds"),
+                          (["--timeout", "1", "-w", "f.pcap"], "send writes no capture")):
+        p = gen("send", *args, cwd=d)
+        check(p.returncode == 2 and problem in p.stderr.decode(), f"send {args}: {p.stderr!r}")
+    p = gen("--timeout", "1", "-w", "f.pcap", cwd=d)
+    check(p.returncode == 2 and b"--timeout is for send" in p.stderr, f"--timeout in file mode: "
+          f"{p.stderr!r}")
+    for args in (["--idle-timeout", "-1"], ["--idle-timeout"], ["--bogus"]):
+        p = gen("serve", *args, cwd=d)
+        check(p.returncode == 2 and len(p.stderr.splitlines()) == 1, f"serve {args}: {p.stderr!r}")
 
 print(f"{len(failures)} failed" if failures else "all generator command-line checks passed")
 sys.exit(1 if failures else 0)

@@ -113,8 +113,8 @@ test_lost_messages(void)
     g_assert_false(echo_check_received(ec, s->data + 45, 15, 2)); /* then message 2 */
     diff = echo_check_difference(ec);
     g_assert_cmpstr(diff, ==,
-                    "the echo skips from byte 20 of the stream (the 5 garbage bytes before "
-                    "message 1) to message 2 (byte 45): 25 bytes sent never came back");
+                    "the echo skips from message 1 (byte 20 of the stream) to message 2 (byte 45): "
+                    "25 bytes sent never came back");
     echo_check_free(ec);
     g_byte_array_free(s, TRUE);
 }
