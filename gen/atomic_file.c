@@ -1,5 +1,6 @@
 /* atomic_file.c — temporary file + rename. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -61,6 +62,23 @@ open_temporary(atomic_file *af, const char *path, GError **err)
 
 static gboolean atomic_file_open_stream(atomic_file *af, const char *path, GError **err);
 
+/* A fifo or a device cannot be renamed over, and nothing in /dev or /proc may be: /dev/stdout
+ * links to /proc/self/fd/1, which may be a regular file — renaming over /dev/stdout would have
+ * replaced the system's link with a file. *st: lstat's answer (zeroed if there is none). */
+static gboolean
+written_in_place(const char *path, struct stat *st)
+{
+    struct stat target;
+
+    if (g_lstat(path, st) != 0) {
+        memset(st, 0, sizeof *st);
+        return FALSE;
+    }
+    if (g_str_has_prefix(path, "/dev/") || g_str_has_prefix(path, "/proc/"))
+        return TRUE;
+    return g_stat(path, &target) == 0 && !S_ISREG(target.st_mode);
+}
+
 gboolean
 atomic_file_open(atomic_file *af, const char *path, GError **err)
 {
@@ -74,6 +92,7 @@ static gboolean
 atomic_file_open_stream(atomic_file *af, const char *path, GError **err)
 {
     struct stat st;
+    char *resolved;
     gboolean ok;
 
     memset(af, 0, sizeof *af);
@@ -85,10 +104,15 @@ atomic_file_open_stream(atomic_file *af, const char *path, GError **err)
     }
     af->name = g_strdup(path);
     af->close_fp = TRUE;
-    if (g_stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (written_in_place(path, &st)) {
         ok = (af->fp = fopen(path, "wb")) != NULL;
         if (!ok)
             set_errno_error(err, "cannot write", path);
+    } else if (S_ISLNK(st.st_mode) && (resolved = realpath(path, NULL))) {
+        /* A link to a regular file: the file it names is replaced, the link stays. */
+        g_free(af->name);
+        af->name = resolved;
+        ok = open_temporary(af, resolved, err);
     } else {
         ok = open_temporary(af, path, err);
     }

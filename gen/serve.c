@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "appmsg_wire.h"
+#include "atomic_file.h"
 #include "cli.h"
 #include "echo_server.h"
 #include "live.h"
@@ -40,15 +41,23 @@ serve_usage(const char *problem, const char *arg)
     return GEN_EXIT_USAGE;
 }
 
+/* Through atomic_file: a regular file appears whole, and a fifo or /dev/stdout is written in
+ * place, not renamed over (which, as root, replaced /dev/stdout with a file). */
 static int
 write_port_file(const char *path, guint port)
 {
-    g_autofree char *text = g_strdup_printf("%u\n", port);
+    atomic_file af;
     GError *err = NULL;
 
-    if (g_file_set_contents(path, text, -1, &err))
-        return 0;
-    fprintf(stderr, "appmsg-gen: cannot write '%s': %s\n", path, err->message);
+    if (atomic_file_open(&af, path, &err)) {
+        if (fprintf(af.fp, "%u\n", port) < 0) {
+            atomic_file_set_error(&af, &err);
+            atomic_file_discard(&af, FALSE);
+        } else if (atomic_file_commit(&af, FALSE, &err)) {
+            return 0;
+        }
+    }
+    fprintf(stderr, "appmsg-gen: %s\n", err->message);
     g_error_free(err);
     return GEN_EXIT_USAGE;
 }

@@ -126,6 +126,34 @@ with tempfile.TemporaryDirectory() as d:
           not os.path.exists("/dev/stdout.manifest.jsonl"),
           f"-w /dev/stdout: the capture, no manifest in /dev ({p.returncode}: {p.stderr!r})")
 
+# /dev/stdout on a regular file (a shell's `> out`): written through, never renamed over — as
+# root that would replace the system's /dev/stdout link with a file (it did, for --port-file).
+with tempfile.TemporaryDirectory() as d:
+    def dev_stdout_intact(what):
+        if not os.path.islink("/dev/stdout"):
+            if os.geteuid() == 0:  # repair the machine before failing
+                os.remove("/dev/stdout")
+                os.symlink("/proc/self/fd/1", "/dev/stdout")
+            check(False, f"{what} replaced the /dev/stdout link with a file")
+    with open(f"{d}/out", "wb") as out:
+        p = subprocess.run([GEN, "-n", "2", "-w", "/dev/stdout"], cwd=d, stdout=out,
+                           stderr=subprocess.PIPE)
+    check(p.returncode == 0 and os.path.getsize(f"{d}/out") > 24,
+          f"-w /dev/stdout into a file: the capture is in the file ({p.stderr!r})")
+    dev_stdout_intact("-w /dev/stdout")
+    with open(f"{d}/port", "wb") as out:
+        p = subprocess.run([GEN, "serve", "--listen", "127.0.0.1:0", "--port-file", "/dev/stdout",
+                            "--max-seconds", "1", "-q"], cwd=d, stdout=out, stderr=subprocess.PIPE)
+    check(p.returncode == 0 and re.fullmatch(rb"\d+\n", open(f"{d}/port", "rb").read()),
+          f"serve --port-file /dev/stdout into a file: the port is in the file ({p.stderr!r})")
+    dev_stdout_intact("serve --port-file /dev/stdout")
+    with open(f"{d}/target", "w") as f:
+        f.write("old")
+    os.symlink("target", f"{d}/link")
+    p = gen("-n", "1", "--no-manifest", "-w", "link", cwd=d)
+    check(p.returncode == 0 and os.path.islink(f"{d}/link") and
+          os.path.getsize(f"{d}/target") > 24, "-w LINK: the file it names is written, the link stays")
+
 # A binary capture is not written to a terminal (as gzip refuses to).
 with tempfile.TemporaryDirectory() as d:
     try:
