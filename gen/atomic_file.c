@@ -62,18 +62,19 @@ open_temporary(atomic_file *af, const char *path, GError **err)
 
 static gboolean atomic_file_open_stream(atomic_file *af, const char *path, GError **err);
 
-/* A fifo or a device cannot be renamed over, and nothing in /dev or /proc may be: /dev/stdout
- * links to /proc/self/fd/1, which may be a regular file — renaming over /dev/stdout would have
- * replaced the system's link with a file. *st: lstat's answer (zeroed if there is none). */
 static gboolean
 written_in_place(const char *path, struct stat *st)
 {
+    if (g_lstat(path, st) != 0)
+        memset(st, 0, sizeof *st);
+    return atomic_file_in_place(path);
+}
+
+gboolean
+atomic_file_in_place(const char *path)
+{
     struct stat target;
 
-    if (g_lstat(path, st) != 0) {
-        memset(st, 0, sizeof *st);
-        return FALSE;
-    }
     if (g_str_has_prefix(path, "/dev/") || g_str_has_prefix(path, "/proc/"))
         return TRUE;
     return g_stat(path, &target) == 0 && !S_ISREG(target.st_mode);

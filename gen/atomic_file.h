@@ -24,6 +24,10 @@ gboolean atomic_file_open(atomic_file *af, const char *path, GError **err);
 gboolean atomic_file_commit(atomic_file *af, gboolean stream_closed, GError **err);
 /* Closes (unless already closed) and deletes the temporary file. */
 void atomic_file_discard(atomic_file *af, gboolean stream_closed);
+/* TRUE for what is written in place: an existing fifo or device, and anything in /dev or /proc
+ * (/dev/stdout links to /proc/self/fd/1, which may be a regular file: renaming over it would
+ * replace the system's link with a file). Nothing should be created beside such a path. */
+gboolean atomic_file_in_place(const char *path);
 /* Sets *err to "cannot write NAME: <errno text>". */
 void atomic_file_set_error(const atomic_file *af, GError **err);
 

@@ -4,10 +4,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "appmsg_wire.h"
+#include "atomic_file.h"
 #include "cli.h"
 
 #ifndef APPMSG_VERSION
@@ -173,15 +173,13 @@ parse_range(const char *text, guint64 min, guint64 max, guint32 *lo, guint32 *hi
 }
 
 /* The default manifest: capture.pcap → capture.pcap.manifest.jsonl, named after the whole
- * output name (partial.pcap and partial.pcapng keep apart). None beside something that is not a
- * regular file — standard output, a device, a fifo — where it would land in /dev or beside a
+ * output name (partial.pcap and partial.pcapng keep apart). None beside standard output or what
+ * is written in place — a device, a fifo, /dev/stdout — where it would land in /dev or beside a
  * pipe. */
 static char *
 default_manifest_path(const char *capture)
 {
-    struct stat st;
-
-    if (strcmp(capture, "-") == 0 || (stat(capture, &st) == 0 && !S_ISREG(st.st_mode)))
+    if (strcmp(capture, "-") == 0 || atomic_file_in_place(capture))
         return NULL;
     return g_strdup_printf("%s.manifest.jsonl", capture);
 }

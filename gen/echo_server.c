@@ -1,5 +1,9 @@
-/* echo_server.c — non-blocking echo with back-pressure, fd exhaustion and idle handling. */
+/* echo_server.c — non-blocking echo with back-pressure, fd exhaustion and idle handling.
+ *
+ * epoll, not poll: poll's cost grows with the connections open, epoll's with those ready (at
+ * 100 connections poll spent more per message than the echo itself). */
 #include <errno.h>
+#include <sys/epoll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +19,8 @@
 #define ACCEPT_RETRY_USEC  G_USEC_PER_SEC        /* out of descriptors: try again this often */
 
 typedef struct {
+    int fd;
+    guint slot; /* index in server.clients */
     struct sockaddr_storage peer;
     guint8 *pending; /* echo not written yet (back-pressure: nothing read meanwhile) */
     gsize pending_len, pending_off;
@@ -27,8 +33,8 @@ typedef struct {
 typedef struct {
     const echo_server_config *cfg;
     echo_server_stats *st;
-    GArray *pfds;       /* struct pollfd; [0] is the listener */
-    GPtrArray *clients; /* client *, [i] goes with pfds[i]; [0] is NULL */
+    int epfd, lfd;
+    GPtrArray *clients; /* client *, every connection open */
     guint8 *buf;
     gboolean accept_paused, fd_shortage_logged;
     gint64 accept_retry_usec;
@@ -50,43 +56,42 @@ log_event(const server *s, const char *fmt, ...)
     fprintf(stderr, "appmsg-gen: serve: %s\n", line);
 }
 
-static struct pollfd *
-pfd(server *s, guint i)
+/* What epoll reports for fd: events (0: nothing), with the client (NULL: the listener). */
+static void
+watch(server *s, int op, int fd, guint32 events, client *c)
 {
-    return &g_array_index(s->pfds, struct pollfd, i);
+    struct epoll_event ev = {.events = events, .data.ptr = c};
+
+    epoll_ctl(s->epfd, op, fd, &ev);
 }
 
 static void
-drop(server *s, guint i, guint64 *counter)
+drop(server *s, client *c, guint64 *counter)
 {
-    client *c = g_ptr_array_index(s->clients, i);
-    guint last = s->pfds->len - 1;
+    client *last = g_ptr_array_index(s->clients, s->clients->len - 1);
 
-    close(pfd(s, i)->fd);
+    close(c->fd); /* which also removes it from epoll */
     (*counter)++;
     s->ended++;
+    last->slot = c->slot; /* the last client takes the freed slot */
+    s->clients->pdata[c->slot] = last;
+    g_ptr_array_set_size(s->clients, s->clients->len - 1);
     g_free(c->pending);
     g_free(c);
-    /* the last entry takes the freed slot */
-    *pfd(s, i) = *pfd(s, last);
-    s->clients->pdata[i] = s->clients->pdata[last];
-    g_array_set_size(s->pfds, last);
-    g_ptr_array_set_size(s->clients, last);
     if (s->accept_paused) { /* a descriptor is free again */
         s->accept_paused = FALSE;
-        pfd(s, 0)->events = POLLIN;
+        watch(s, EPOLL_CTL_MOD, s->lfd, EPOLLIN, NULL);
     }
 }
 
 static void
-drop_reset(server *s, guint i, const char *what, int err)
+drop_reset(server *s, client *c, const char *what, int err)
 {
-    client *c = g_ptr_array_index(s->clients, i);
     g_autofree char *peer = net_sockaddr_text(&c->peer);
 
     log_event(s, "%s %s: %s (after %" G_GUINT64_FORMAT " bytes in, %" G_GUINT64_FORMAT " out)",
               what, peer, g_strerror(err), c->in, c->out);
-    drop(s, i, &s->st->reset);
+    drop(s, c, &s->st->reset);
 }
 
 static void
@@ -95,7 +100,7 @@ accept_clients(server *s, gint64 now)
     for (guint n = 0; n < ACCEPTS_PER_WAKEUP; n++) {
         struct sockaddr_storage peer;
         socklen_t len = sizeof peer;
-        int fd = accept(pfd(s, 0)->fd, (struct sockaddr *)&peer, &len);
+        int fd = accept(s->lfd, (struct sockaddr *)&peer, &len);
 
         if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
             /* The listener would stay readable and poll would spin: stop watching it until a
@@ -104,11 +109,11 @@ accept_clients(server *s, gint64 now)
                 log_event(s,
                           "out of file descriptors (%s; limit %" G_GUINT64_FORMAT
                           ", %u connections open): not accepting until one closes",
-                          g_strerror(errno), s->cfg->fd_limit, s->clients->len - 1);
+                          g_strerror(errno), s->cfg->fd_limit, s->clients->len);
             s->fd_shortage_logged = TRUE;
             s->accept_paused = TRUE;
             s->accept_retry_usec = now + ACCEPT_RETRY_USEC;
-            pfd(s, 0)->events = 0;
+            watch(s, EPOLL_CTL_MOD, s->lfd, 0, NULL);
             return;
         }
         if (fd < 0)
@@ -118,34 +123,33 @@ accept_clients(server *s, gint64 now)
             continue;
         }
         if (s->fd_shortage_logged) {
-            log_event(s, "accepting again (%u connections open)", s->clients->len - 1);
+            log_event(s, "accepting again (%u connections open)", s->clients->len);
             s->fd_shortage_logged = FALSE;
         }
         client *c = g_new0(client, 1);
-        struct pollfd p = {fd, POLLIN, 0};
+        c->fd = fd;
+        c->slot = s->clients->len;
         c->peer = peer;
         c->last_progress_usec = now;
-        g_array_append_val(s->pfds, p);
         g_ptr_array_add(s->clients, c);
+        watch(s, EPOLL_CTL_ADD, fd, EPOLLIN, c);
         s->st->accepted++;
     }
 }
 
 /* Writes what is pending; TRUE if the connection goes on. */
 static gboolean
-flush_pending(server *s, guint i, gint64 now)
+flush_pending(server *s, client *c, gint64 now)
 {
-    client *c = g_ptr_array_index(s->clients, i);
-
     while (c->pending_off < c->pending_len) {
-        ssize_t n = send(pfd(s, i)->fd, c->pending + c->pending_off,
-                         c->pending_len - c->pending_off, MSG_NOSIGNAL);
+        ssize_t n =
+            send(c->fd, c->pending + c->pending_off, c->pending_len - c->pending_off, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return TRUE;
         if (n < 0) {
-            drop_reset(s, i, "cannot echo to", errno);
+            drop_reset(s, c, "cannot echo to", errno);
             return FALSE;
         }
         c->pending_off += (gsize)n;
@@ -162,38 +166,36 @@ flush_pending(server *s, guint i, gint64 now)
     }
     c->stall_logged = FALSE;
     if (c->peer_done) {
-        drop(s, i, &s->st->closed);
+        drop(s, c, &s->st->closed);
         return FALSE;
     }
-    pfd(s, i)->events = POLLIN;
+    watch(s, EPOLL_CTL_MOD, c->fd, EPOLLIN, c);
     return TRUE;
 }
 
 /* One read, and its echo at once; what does not fit in the socket waits in pending. */
 static void
-serve_client(server *s, guint i, gint64 now)
+serve_client(server *s, client *c, guint32 events, gint64 now)
 {
-    client *c = g_ptr_array_index(s->clients, i);
-    int fd = pfd(s, i)->fd;
-    short revents = pfd(s, i)->revents;
+    int fd = c->fd;
     ssize_t n;
 
     if (c->pending) {
-        if (revents & (POLLOUT | POLLERR | POLLHUP))
-            flush_pending(s, i, now);
+        if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+            flush_pending(s, c, now);
         return;
     }
-    if (!(revents & (POLLIN | POLLERR | POLLHUP)))
+    if (!(events & (EPOLLIN | EPOLLERR | EPOLLHUP)))
         return;
     n = recv(fd, s->buf, READ_CHUNK, 0);
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
         return;
     if (n < 0) {
-        drop_reset(s, i, "connection reset by", errno);
+        drop_reset(s, c, "connection reset by", errno);
         return;
     }
     if (n == 0) { /* FIN: the tutorials' server closes here */
-        drop(s, i, &s->st->closed);
+        drop(s, c, &s->st->closed);
         return;
     }
     c->in += (guint64)n;
@@ -210,11 +212,11 @@ serve_client(server *s, guint i, gint64 now)
             c->pending = g_memdup2(s->buf + off, (gsize)n - off);
             c->pending_len = (gsize)n - off;
             c->stalled_since_usec = now;
-            pfd(s, i)->events = POLLOUT;
+            watch(s, EPOLL_CTL_MOD, fd, EPOLLOUT, c);
             return;
         }
         if (w < 0) {
-            drop_reset(s, i, "cannot echo to", errno);
+            drop_reset(s, c, "cannot echo to", errno);
             return;
         }
         off += (gsize)w;
@@ -227,7 +229,7 @@ serve_client(server *s, guint i, gint64 now)
 static void
 check_clients(server *s, gint64 now)
 {
-    for (guint i = s->pfds->len; i-- > 1;) {
+    for (guint i = s->clients->len; i-- > 0;) { /* backwards: drop moves the last one here */
         client *c = g_ptr_array_index(s->clients, i);
         g_autofree char *peer = NULL;
 
@@ -235,7 +237,7 @@ check_clients(server *s, gint64 now)
             peer = net_sockaddr_text(&c->peer);
             log_event(s, "closing %s: nothing moved for %.1f s (idle timeout)", peer,
                       (double)(now - c->last_progress_usec) / G_USEC_PER_SEC);
-            drop(s, i, &s->st->idle);
+            drop(s, c, &s->st->idle);
         } else if (c->pending && !c->stall_logged &&
                    now - c->stalled_since_usec >= STALL_REPORT_USEC) {
             peer = net_sockaddr_text(&c->peer);
@@ -248,7 +250,7 @@ check_clients(server *s, gint64 now)
     }
     if (s->accept_paused && now >= s->accept_retry_usec) {
         s->accept_paused = FALSE;
-        pfd(s, 0)->events = POLLIN;
+        watch(s, EPOLL_CTL_MOD, s->lfd, EPOLLIN, NULL);
     }
 }
 
@@ -262,41 +264,39 @@ must_stop(const server *s, gint64 now)
 void
 echo_server_run(int lfd, const echo_server_config *cfg, echo_server_stats *st)
 {
-    server s = {.cfg = cfg, .st = st};
-    struct pollfd lp = {lfd, POLLIN, 0};
+    server s = {.cfg = cfg, .st = st, .lfd = lfd};
+    struct epoll_event ready[256];
     gint64 now = g_get_monotonic_time(), next_tick = now + TICK_USEC;
 
     memset(st, 0, sizeof *st);
-    s.pfds = g_array_new(FALSE, FALSE, sizeof(struct pollfd));
+    s.epfd = epoll_create1(EPOLL_CLOEXEC);
     s.clients = g_ptr_array_new();
     s.buf = g_malloc(READ_CHUNK);
-    g_array_append_val(s.pfds, lp);
-    g_ptr_array_add(s.clients, NULL);
+    watch(&s, EPOLL_CTL_ADD, lfd, EPOLLIN, NULL);
     while (!must_stop(&s, now)) {
-        int ready = net_wait((struct pollfd *)s.pfds->data, s.pfds->len, MAX(next_tick - now, 0));
+        int timeout_ms = (int)((MAX(next_tick - now, 0) + 999) / 1000);
+        int n = epoll_wait(s.epfd, ready, G_N_ELEMENTS(ready), timeout_ms);
 
         now = g_get_monotonic_time();
-        if (ready > 0) {
-            if (pfd(&s, 0)->revents & POLLIN)
+        for (int i = 0; i < n; i++) {
+            if (ready[i].data.ptr)
+                serve_client(&s, ready[i].data.ptr, ready[i].events, now);
+            else
                 accept_clients(&s, now);
-            /* Backwards: a dropped client's slot takes the last one, already seen. */
-            for (guint i = s.pfds->len; i-- > 1;)
-                if (pfd(&s, i)->revents)
-                    serve_client(&s, i, now);
         }
         if (now >= next_tick) {
             check_clients(&s, now);
             next_tick = now + TICK_USEC;
         }
     }
-    for (guint i = 1; i < s.pfds->len; i++) {
+    for (guint i = 0; i < s.clients->len; i++) {
         client *c = g_ptr_array_index(s.clients, i);
-        close(pfd(&s, i)->fd);
+        close(c->fd);
         g_free(c->pending);
         g_free(c);
         st->open_at_exit++;
     }
+    close(s.epfd);
     g_free(s.buf);
     g_ptr_array_free(s.clients, TRUE);
-    g_array_free(s.pfds, TRUE);
 }

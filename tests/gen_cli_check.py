@@ -141,6 +141,10 @@ with tempfile.TemporaryDirectory() as d:
     check(p.returncode == 0 and os.path.getsize(f"{d}/out") > 24,
           f"-w /dev/stdout into a file: the capture is in the file ({p.stderr!r})")
     dev_stdout_intact("-w /dev/stdout")
+    check(not os.path.exists("/dev/stdout.manifest.jsonl"), "-w /dev/stdout into a file: no "
+          "manifest in /dev")
+    if os.path.exists("/dev/stdout.manifest.jsonl") and os.geteuid() == 0:
+        os.remove("/dev/stdout.manifest.jsonl")
     with open(f"{d}/port", "wb") as out:
         p = subprocess.run([GEN, "serve", "--listen", "127.0.0.1:0", "--port-file", "/dev/stdout",
                             "--max-seconds", "1", "-q"], cwd=d, stdout=out, stderr=subprocess.PIPE)
