@@ -199,7 +199,7 @@ set_defaults(gen_options *opt)
     memset(opt, 0, sizeof *opt);
     inject_plan_init(&opt->plan);
     opt->connections = 1;
-    opt->timeout_usec = 5 * G_USEC_PER_SEC;
+    opt->timeout_usec = (gint64)5 * G_USEC_PER_SEC;
     opt->scenario = (scenario_config){
         .count = 10, .type_min = 1, .type_max = 5, .size_min = 20, .size_max = 120, .seed = 1};
     opt->segmenter = (segmenter_config){

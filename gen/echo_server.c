@@ -41,7 +41,8 @@ typedef struct {
     guint64 ended;
 } server;
 
-G_GNUC_PRINTF(2, 3)
+static void log_event(const server *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
 static void
 log_event(const server *s, const char *fmt, ...)
 {

@@ -54,7 +54,8 @@ typedef struct {
     guint8 *buf;
 } sender;
 
-G_GNUC_PRINTF(3, 4)
+static void conn_fail(conn *c, int how, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+
 static void
 conn_fail(conn *c, int how, const char *fmt, ...)
 {
@@ -265,8 +266,9 @@ check_timeouts(sender *s, conn *c, gint64 now)
                   "the server stopped reading: nothing could be written for %.1f s "
                   "(%" G_GUINT64_FORMAT " bytes sent; %s)",
                   secs, c->sent, progress);
-    } else if (c->state != CONNECTING && unechoed(c) > 0 &&
+    } else if (c->state != CONNECTING && !c->write_blocked && unechoed(c) > 0 &&
                now - c->echo_since_usec >= s->timeout_usec) {
+        /* (while writes are refused, "stopped reading" above says more) */
         progress = echo_progress(c);
         conn_fail(c, 0, "no echo for %.1f s: %s", secs, progress);
     } else if (c->state == AWAITING_ECHO && unechoed(c) == 0 &&
@@ -467,7 +469,7 @@ live_send(int argc, char **argv)
     ok = ok && (!started || run(&s, n, &err));
     rc = err ? GEN_EXIT_USAGE : report(&s, n);
     if (ok && rc != GEN_EXIT_USAGE && mf)
-        ok = manifest_commit(mf, &err); /* what was sent, also when the server failed */
+        manifest_commit(mf, &err); /* what was sent, also when the server failed */
     else
         manifest_discard(mf);
     for (guint i = 0; i < n; i++)

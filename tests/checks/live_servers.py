@@ -113,7 +113,7 @@ def stalled_client(port):
 def cmd_serve_stall(a, ts):
     """A client that sends and never reads holds up no one: probes on new connections are
     echoed at once while it stalls; SIGTERM, and --max-seconds, stop serve within 100 ms
-    (checked with slack: < 0.5 s) whatever that client does."""
+    (checked with slack for a loaded machine: < 1 s) whatever that client does."""
     with serving(a.gen) as s:
         hog = stalled_client(s.port)
         times = [echo_round_trip(s.port) for _ in range(50)]
@@ -121,11 +121,11 @@ def cmd_serve_stall(a, ts):
         took = s.stop()
         hog.close()
         log = s.log()
-    if max(times) > 0.5:
+    if max(times) > 1.0:  # (serve answers in well under a millisecond; slack for a loaded machine)
         raise Failure(f"probes while a client stalls: slowest {max(times):.3f} s")
     if "is not reading its echoes" not in log:
         raise Failure(f"serve did not log the stalled client:\n{log}")
-    if took > 0.5:
+    if took > 1.0:  # serve checks every 100 ms and a signal wakes it at once; slack for load
         raise Failure(f"SIGTERM during a stall: serve took {took:.2f} s to exit")
     last = log.splitlines()[-1]
     if not re.fullmatch(r"appmsg-gen: 51 connections: 50 closed by the client, 0 reset, "
@@ -376,20 +376,27 @@ def python_server(code):
     proc = subprocess.Popen([sys.executable, "-c", code, str(port)], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+        deadline = time.monotonic() + 60  # Python starts slowly on a loaded machine
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
                 break
-            time.sleep(0.05)
+            except OSError:
+                if proc.poll() is not None:
+                    raise Failure(f"the server from the docs exited ({proc.returncode})")
+                time.sleep(0.05)
         yield port
     finally:
         proc.kill()
         proc.wait()
 
 
-def send(gen, port, args):
-    return subprocess.run([gen, "send", "--timeout", "1", "--server", f"127.0.0.1:{port}",
+def send(gen, port, args, timeout="10"):
+    """send with --timeout: 1 s where the case is a timeout, else long enough for a loaded
+    machine (the version stages run beside this test)."""
+    return subprocess.run([gen, "send", "--timeout", timeout, "--server", f"127.0.0.1:{port}",
                            *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                          timeout=60)
+                          timeout=120)
 
 
 def cmd_send_checks(a, ts):
@@ -401,7 +408,7 @@ def cmd_send_checks(a, ts):
         server = FakeServer(handler)
         try:
             t = time.monotonic()
-            p = send(a.gen, server.port, args)
+            p = send(a.gen, server.port, args, "1" if "never" in name else "10")
             took = time.monotonic() - t
         finally:
             server.close()
