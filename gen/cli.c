@@ -64,7 +64,8 @@ static const char usage_text[] =
     "      --cut-with HOW     how a cut stream ends: fin (default, on the last data segment),\n"
     "                         rst, or none (the capture just ends there)\n"
     "  -p, --port N           server TCP port (default 65432; same as --server :N)\n"
-    "      --rate N           N client messages per second in the timestamps (default 1000)\n"
+    "      --rate N           N client segments per second, in the timestamps and on a socket\n"
+    "                         (default 1000)\n"
     "      --seed N           seed of every random choice (default 1); same seed, same bytes\n"
     "  -m, --manifest FILE    manifest to write (default: FILE.manifest.jsonl beside a regular\n"
     "                         output FILE; none for standard output, a device or a fifo)\n"
@@ -366,7 +367,7 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
             break;
         case OPT_RATE:
             if (!parse_number(optarg, 1, 1000000, &n))
-                return fail("--rate: expected messages per second from 1 to 1000000, got '%s'",
+                return fail("--rate: expected segments per second from 1 to 1000000, got '%s'",
                             optarg);
             opt->conversation.gap_usec = G_USEC_PER_SEC / n;
             break;

@@ -71,7 +71,7 @@ static const char config[] =
     " echo-payload, echo-type (N counts messages from 0)}{placeholder=bad-magic@3,cut@50}\n"
     "arg {number=4}{call=--seed}{display=Seed}{type=integer}{default=1}"
     "{tooltip=The same seed gives the same traffic}\n"
-    "arg {number=5}{call=--rate}{display=Messages per second}{type=integer}{range=1,100000}"
+    "arg {number=5}{call=--rate}{display=Segments per second}{type=integer}{range=1,100000}"
     "{default=50}\n"
     "arg {number=6}{call=--checked}{display=Checked layout (CRC-32)}{type=boolflag}"
     "{default=false}\n";

@@ -436,12 +436,15 @@ def cmd_send_checks(a, ts):
           f"{p.stderr.strip()}")
 
     with python_server(doc_server(a.source, "framing_server.py")) as port:
-        results = {mode: send(a.gen, port, ["-n", "20", "-s", mode])
+        # Paced (--rate 10: 100 ms apart) so that each segment is read before the next arrives:
+        # unpaced, even whole messages merge in a busy server's receive buffer and this server
+        # fails them too — rightly, but not what this case is about.
+        results = {mode: send(a.gen, port, ["-n", "10", "--rate", "10", "-s", mode])
                    for mode in ("whole", "partial", "merged")}
-    expect = {"whole": (0, SUMMARY_OK.format(n=20, c=1)),
+    expect = {"whole": (0, SUMMARY_OK.format(n=10, c=1)),
               "partial": (1, r"appmsg-gen: connection 0: the server (closed|reset) the connection"),
               "merged": (1, r"appmsg-gen: connection 0: the echo skips from message 1 \(byte \d+ "
-                            r"of the stream\) to message 3 \(byte \d+\): \d+ bytes sent never "
+                            r"of the stream\) to message \d+ \(byte \d+\): \d+ bytes sent never "
                             r"came back\n")}
     for mode, (rc, pattern) in expect.items():
         p = results[mode]
