@@ -11,14 +11,17 @@
 #include "appmsg-stream.h"
 
 struct appmsg_stream {
-    guint32 index; /* tcp.stream */
+    guint32 index;             /* tcp.stream */
+    struct tcp_analysis *tcpd; /* TCP's own state of the connection (its server port) */
     gboolean client_known;
     address client_addr;
     guint32 client_port;
     wmem_list_t *unpaired[2]; /* messages still waiting for the other side's, oldest first */
     gboolean pending[2];
-    appmsg_tail tail[2];     /* while pending: the incomplete message at the end of the data */
-    guint32 counted_through; /* frames up to here are already in tail[].seen */
+    appmsg_tail tail[2];      /* while pending: the incomplete message at the end of the data */
+    guint32 last_frame;       /* the connection's last frame seen while a message was pending */
+    gboolean blind;           /* packets after a pending message went by without TCP's tap data */
+    guint32 replayed_through; /* a later pass has gone over them up to this frame */
     guint8 searching[2]; /* SEARCH_*: what the bytes at the start of the next segment continue */
 };
 
@@ -27,28 +30,16 @@ enum { SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE };
 static int proto_appmsg = -1;
 
 /* File-scope state, made by the init routine. */
-static wmem_map_t *streams;     /* tcp.stream → appmsg_stream */
-static wmem_array_t *syn_sides; /* tcp.stream → which side sent the SYN (0: no SYN seen) */
-static wmem_list_t *ended;      /* tails whose stream ended with FIN or RST */
+static wmem_map_t *streams; /* tcp.stream → appmsg_stream */
+static wmem_list_t *ended;  /* tails whose stream ended with FIN or RST */
 static wmem_map_t *tails_by_frame;
 static guint pending_count;
 static gboolean tails_dirty;
-
-enum { SIDE_UNKNOWN = 0, SIDE_LOWER = 1, SIDE_HIGHER = 2 };
-
-/* The sending endpoint's rank in the address/port order, the same whichever way a packet goes. */
-static guint8
-sender_side(const address *src, guint32 sport, const address *dst, guint32 dport)
-{
-    int c = cmp_address(src, dst);
-    return (c < 0 || (c == 0 && sport < dport)) ? SIDE_LOWER : SIDE_HIGHER;
-}
 
 static void
 appmsg_stream_init(void)
 {
     streams = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    syn_sides = wmem_array_new(wmem_file_scope(), sizeof(guint8));
     ended = wmem_list_new(wmem_file_scope());
     tails_by_frame = NULL;
     pending_count = 0;
@@ -59,7 +50,6 @@ static void
 appmsg_stream_cleanup(void)
 {
     streams = NULL;
-    syn_sides = NULL;
     ended = NULL;
     tails_by_frame = NULL;
 }
@@ -78,19 +68,19 @@ set_client(appmsg_stream *s, const address *addr, guint32 port)
 static void
 decide_client(appmsg_stream *s, packet_info *pinfo)
 {
-    guint8 syn = s->index < wmem_array_get_count(syn_sides)
-                     ? *(guint8 *)wmem_array_index(syn_sides, s->index)
-                     : SIDE_UNKNOWN;
+    /* TCP remembers the port the SYN (or SYN/ACK) named as the server's. */
+    guint32 server = s->tcpd ? s->tcpd->server_port : 0;
     /* Looked up each time: the preference's range is replaced when the user edits it. */
     range_t *ports = prefs_get_range_value("AppMsg", "tcp.port");
     gboolean src_ours = ports && value_is_in_range(ports, pinfo->srcport);
     gboolean dst_ours = ports && value_is_in_range(ports, pinfo->destport);
 
-    if (syn != SIDE_UNKNOWN) {
-        if (syn == sender_side(&pinfo->src, pinfo->srcport, &pinfo->dst, pinfo->destport))
-            set_client(s, &pinfo->src, pinfo->srcport);
-        else
+    if (server != 0 && pinfo->srcport != pinfo->destport &&
+        (server == pinfo->srcport || server == pinfo->destport)) {
+        if (server == pinfo->srcport)
             set_client(s, &pinfo->dst, pinfo->destport);
+        else
+            set_client(s, &pinfo->src, pinfo->srcport);
     } else if (src_ours && !dst_ours) {
         set_client(s, &pinfo->dst, pinfo->destport);
     } else {
@@ -121,7 +111,8 @@ appmsg_stream_get(packet_info *pinfo)
 
     if (!s) {
         s = wmem_new0(wmem_file_scope(), appmsg_stream);
-        s->index = get_tcp_conversation_data(conv, pinfo)->stream;
+        s->tcpd = get_tcp_conversation_data(conv, pinfo);
+        s->index = s->tcpd->stream;
         s->unpaired[APPMSG_C2S] = wmem_list_new(wmem_file_scope());
         s->unpaired[APPMSG_S2C] = wmem_list_new(wmem_file_scope());
         conversation_add_proto_data(conv, proto_appmsg, s);
@@ -241,6 +232,14 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
 }
 
 /* ---- Stream ends -------------------------------------------------------------------------------
+ *
+ * A pending message is followed packet by packet after it: its direction's bytes count as seen,
+ * a FIN in its direction or a RST either way ends it, shown in that frame. One still pending when
+ * the capture ends is shown, on later passes, in the connection's last frame.
+ *
+ * The flags and lengths come from TCP's tap. A pass without taps (tshark -2's first) sees only
+ * that packets went by: such a stream is "blind" and the next pass, which has the tap, goes over
+ * those packets in order instead, showing each end where it happens.
  */
 
 void
@@ -255,10 +254,22 @@ appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
     if (pending) {
         s->tail[dir] = *pending;
         s->tail[dir].dir = (guint8)dir;
-        s->tail[dir].end_frame = pinfo->num;
-        s->counted_through = pinfo->num;
+        s->tail[dir].end_frame = pinfo->num; /* its bytes are counted up to this frame */
+        s->last_frame = pinfo->num;
     }
     tails_dirty = TRUE;
+}
+
+static void
+add_tail(const appmsg_tail *t, guint32 frame)
+{
+    wmem_array_t *in_frame = wmem_map_lookup(tails_by_frame, GUINT_TO_POINTER(frame));
+
+    if (!in_frame) {
+        in_frame = wmem_array_new(wmem_file_scope(), sizeof(const appmsg_tail *));
+        wmem_map_insert(tails_by_frame, GUINT_TO_POINTER(frame), in_frame);
+    }
+    wmem_array_append_one(in_frame, t);
 }
 
 /* The stream ended in dir while a message was incomplete: that is final. */
@@ -277,75 +288,84 @@ end_pending(appmsg_stream *s, appmsg_dir dir, guint32 frame, const char *how)
     return t;
 }
 
-gboolean
-appmsg_stream_watching(void)
+/* One packet of s after its pending messages began: counts their bytes, ends them on FIN/RST.
+ * Returns how many it ended, in ended_here. */
+static guint
+follow_packet(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph,
+              const appmsg_tail *ended_here[2])
 {
-    return pending_count > 0;
-}
-
-guint
-appmsg_stream_observe_tcp(packet_info *pinfo, guint32 index, guint16 flags, guint32 seglen,
-                          const appmsg_tail *const **ended_here)
-{
-    static const appmsg_tail *just_ended[2];
-    guint n = 0;
-    appmsg_stream *s;
-
-    if (pinfo->fd->visited || !streams)
-        return 0;
-    if ((flags & (TH_SYN | TH_ACK)) == TH_SYN) {
-        guint8 zero = SIDE_UNKNOWN;
-        while (wmem_array_get_count(syn_sides) <= index)
-            wmem_array_append_one(syn_sides, zero);
-        *(guint8 *)wmem_array_index(syn_sides, index) =
-            sender_side(&pinfo->src, pinfo->srcport, &pinfo->dst, pinfo->destport);
-    }
-    if (pending_count == 0 || !(s = wmem_map_lookup(streams, GUINT_TO_POINTER(index))) ||
-        !s->client_known)
-        return 0;
-
     appmsg_dir dir = direction_of(s, &pinfo->src, pinfo->srcport);
-    if (s->pending[dir] && pinfo->num > s->counted_through && seglen > 0) {
-        s->tail[dir].seen += seglen;
+    guint n = 0;
+
+    if (s->pending[dir] && pinfo->num > s->tail[dir].end_frame && tcph->th_have_seglen &&
+        tcph->th_seglen > 0) {
+        s->tail[dir].seen += tcph->th_seglen;
         s->tail[dir].end_frame = pinfo->num;
-        tails_dirty = TRUE;
     }
-    if (flags & TH_RST) { /* a reset ends both directions */
+    if (tcph->th_flags & TH_RST) { /* a reset ends both directions */
         for (int d = APPMSG_C2S; d <= APPMSG_S2C; d++)
-            if (s->pending[d])
-                just_ended[n++] = end_pending(s, (appmsg_dir)d, pinfo->num, "RST");
-    } else if ((flags & TH_FIN) && s->pending[dir]) {
-        just_ended[n++] = end_pending(s, dir, pinfo->num, "FIN");
+            if (s->pending[d] && pinfo->num > s->tail[d].start_frame)
+                ended_here[n++] = end_pending(s, (appmsg_dir)d, pinfo->num, "RST");
+    } else if ((tcph->th_flags & TH_FIN) && s->pending[dir] &&
+               pinfo->num > s->tail[dir].start_frame) {
+        ended_here[n++] = end_pending(s, dir, pinfo->num, "FIN");
     }
-    *ended_here = just_ended;
+    if (!pinfo->fd->visited)
+        tails_dirty = TRUE; /* seen counts changed: the first pass may be revisited (the GUI) */
     return n;
 }
 
-static void
-add_tail(const appmsg_tail *t)
+/* The stream of a TCP packet, if it is ours: by TCP's stream index when the tap gave it, else
+ * by the packet's conversation. */
+static appmsg_stream *
+stream_of(packet_info *pinfo, const struct tcpheader *tcph)
 {
-    wmem_array_t *in_frame = wmem_map_lookup(tails_by_frame, GUINT_TO_POINTER(t->end_frame));
+    conversation_t *conv;
 
-    if (!in_frame) {
-        in_frame = wmem_array_new(wmem_file_scope(), sizeof(const appmsg_tail *));
-        wmem_map_insert(tails_by_frame, GUINT_TO_POINTER(t->end_frame), in_frame);
-    }
-    wmem_array_append_one(in_frame, t);
+    if (!streams)
+        return NULL;
+    if (tcph)
+        return wmem_map_lookup(streams, GUINT_TO_POINTER(tcph->th_stream));
+    conv = find_conversation_pinfo(pinfo, 0);
+    return conv ? conversation_get_proto_data(conv, proto_appmsg) : NULL;
 }
 
-/* A stream still waiting when the capture ends: its tail goes in the last frame with its data. */
+guint
+appmsg_stream_observe_tcp(packet_info *pinfo, const struct tcpheader *tcph,
+                          const appmsg_tail *const **ended_here)
+{
+    static const appmsg_tail *just_ended[2];
+    appmsg_stream *s;
+
+    if (pinfo->fd->visited || pending_count == 0 || !(s = stream_of(pinfo, tcph)) ||
+        !s->client_known || !(s->pending[APPMSG_C2S] || s->pending[APPMSG_S2C]))
+        return 0;
+    if (pinfo->num > s->last_frame)
+        s->last_frame = pinfo->num;
+    if (!tcph) {
+        s->blind = TRUE;
+        return 0;
+    }
+    *ended_here = just_ended;
+    return follow_packet(s, pinfo, tcph, just_ended);
+}
+
+/* A stream still waiting when the capture ends: its tails go in its last frame (a blind one's
+ * are placed when the pass that goes over it gets there). */
 static void
 add_tail_at_end(gpointer key _U_, gpointer value, gpointer user_data _U_)
 {
     appmsg_stream *s = value;
 
+    if (s->blind)
+        return;
     for (int d = APPMSG_C2S; d <= APPMSG_S2C; d++) {
         if (!s->pending[d])
             continue;
         appmsg_tail *t = wmem_new(wmem_file_scope(), appmsg_tail);
         *t = s->tail[d];
         t->end = "end of capture";
-        add_tail(t);
+        add_tail(t, s->last_frame);
     }
 }
 
@@ -355,19 +375,42 @@ static void
 rebuild_tails(void)
 {
     tails_by_frame = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    for (wmem_list_frame_t *f = wmem_list_head(ended); f; f = wmem_list_frame_next(f))
-        add_tail(wmem_list_frame_data(f));
+    for (wmem_list_frame_t *f = wmem_list_head(ended); f; f = wmem_list_frame_next(f)) {
+        const appmsg_tail *t = wmem_list_frame_data(f);
+        add_tail(t, t->end_frame);
+    }
     wmem_map_foreach(streams, add_tail_at_end, NULL);
     tails_dirty = FALSE;
 }
 
+/* A later pass over a blind stream: the packets the first pass could not read, in order. */
+static void
+replay_blind(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph)
+{
+    const appmsg_tail *unused[2];
+
+    if (pinfo->num <= s->replayed_through || pinfo->num > s->last_frame)
+        return;
+    s->replayed_through = pinfo->num;
+    if (tcph)
+        follow_packet(s, pinfo, tcph, unused);
+    if (pinfo->num == s->last_frame) {
+        s->blind = FALSE; /* what is still pending is what the capture ended inside of */
+        tails_dirty = TRUE;
+    }
+}
+
 guint
-appmsg_stream_tails_in_frame(packet_info *pinfo, const appmsg_tail *const **tails)
+appmsg_stream_tails_in_frame(packet_info *pinfo, const struct tcpheader *tcph,
+                             const appmsg_tail *const **tails)
 {
     wmem_array_t *in_frame;
+    appmsg_stream *s;
 
     if (!pinfo->fd->visited || !streams || (pending_count == 0 && wmem_list_count(ended) == 0))
         return 0;
+    if ((s = stream_of(pinfo, tcph)) != NULL && s->blind)
+        replay_blind(s, pinfo, tcph);
     if (tails_dirty || !tails_by_frame)
         rebuild_tails();
     in_frame = wmem_map_lookup(tails_by_frame, GUINT_TO_POINTER(pinfo->num));

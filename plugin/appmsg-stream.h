@@ -1,18 +1,20 @@
 /* appmsg-stream.h — what the dissector remembers about one TCP connection.
  *
- * Which side is the client (PROTOCOL.md: the SYN sender; else the side not on the AppMsg port;
- * else the first to send a message), the echo pairing of the Nth client message with the Nth
- * server message, and a message the stream may end inside of. State is built on the first pass
- * only and read on every pass, so any visiting order (two-pass tshark, the GUI) gives the same
- * answers. Builds no tree items: packet-appmsg.c shows what is here.
+ * Which side is the client (PROTOCOL.md: the SYN sender, as TCP's server port says; else the side
+ * not on the AppMsg port; else the first to send a message), the echo pairing of the Nth client
+ * message with the Nth server message, and a message the stream may end inside of. State is built
+ * on the first pass only and read on every pass, so any visiting order (two-pass tshark, the GUI)
+ * gives the same answers. Builds no tree items: packet-appmsg.c shows what is here.
  *
- * TCP does not call a subdissector for a segment without payload (a SYN, a bare FIN or RST), so
- * the dissector's postdissector reports every TCP packet's flags here (appmsg_stream_observe_tcp).
+ * TCP does not call a subdissector for a segment without payload (a bare FIN or RST), so the
+ * dissector's postdissector reports TCP packets here, with the header TCP's tap holds
+ * (appmsg_stream_observe_tcp).
  */
 #ifndef APPMSG_STREAM_H
 #define APPMSG_STREAM_H
 
 #include <epan/packet.h>
+#include <epan/dissectors/packet-tcp.h>
 
 typedef enum { APPMSG_C2S = 0, APPMSG_S2C = 1 } appmsg_dir;
 
@@ -78,14 +80,14 @@ appmsg_skip appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint ke
  * waiting gets a tail. */
 void appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
                                const appmsg_tail *pending);
-/* Every TCP packet, first pass, after dissection: notes SYN senders, and follows directions
- * that wait for the rest of a message. Returns the tails this packet ends (FIN/RST), to show in
- * it at once, in *ended_here. */
-guint appmsg_stream_observe_tcp(packet_info *pinfo, guint32 index, guint16 flags, guint32 seglen,
+/* Every TCP packet, first pass, after dissection, with TCP's tapped header (NULL in a pass
+ * without taps): follows directions that wait for the rest of a message. Returns the tails this
+ * packet ends (FIN/RST), to show in it at once, in *ended_here. */
+guint appmsg_stream_observe_tcp(packet_info *pinfo, const struct tcpheader *tcph,
                                 const appmsg_tail *const **ended_here);
-/* TRUE while some direction waits for the rest of a message (first pass). */
-gboolean appmsg_stream_watching(void);
-/* Tails to show in this frame, on passes after the first: returns how many, *tails the list. */
-guint appmsg_stream_tails_in_frame(packet_info *pinfo, const appmsg_tail *const **tails);
+/* Tails to show in this frame, on passes after the first (tcph as above): returns how many,
+ * *tails the list. */
+guint appmsg_stream_tails_in_frame(packet_info *pinfo, const struct tcpheader *tcph,
+                                   const appmsg_tail *const **tails);
 
 #endif

@@ -17,12 +17,14 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
+#include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 
 #include "appmsg-compat.h"
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
 #include "appmsg_wire.h"
+#include "appmsg-heur.h"
 #include "appmsg-json-tree.h"
 #include "appmsg-stats.h"
 #include "appmsg-stream.h"
@@ -58,10 +60,8 @@ static expert_field ei_appmsg_echo_differs = EI_INIT;
 static dissector_handle_t appmsg_handle;
 static dissector_handle_t json_handle;
 
-/* TCP fields the postdissector reads (primed, so present even without a visible tree). */
-static int hf_tcp_stream = -1;
-static int hf_tcp_flags = -1;
-static int hf_tcp_len = -1;
+/* TCP's tap, read back by the postdissector (fetch_tapped_data) for the packet at hand. */
+static int tcp_tap_id = -1;
 
 /* Preferences. */
 static appmsg_bool appmsg_desegment = TRUE;
@@ -69,6 +69,14 @@ static appmsg_bool appmsg_checked = FALSE;
 static guint appmsg_max_length = APPMSG_DEFAULT_MAX_LENGTH;
 static appmsg_bool appmsg_payload_as_json = TRUE;
 static appmsg_bool appmsg_json_dissector = FALSE;
+
+/* The framing preferences of the moment (the dissector's and the heuristic's). */
+static appmsg_frame_opts
+framing_opts(void)
+{
+    const appmsg_frame_opts opts = {appmsg_checked, appmsg_max_length};
+    return opts;
+}
 
 /* What one call of the dissector works on. */
 typedef struct {
@@ -563,7 +571,7 @@ static int
 dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     const struct tcpinfo *tcpinfo = data;
-    const appmsg_frame_opts opts = {appmsg_checked, appmsg_max_length};
+    const appmsg_frame_opts opts = framing_opts();
     guint len = tvb_captured_length(tvb);
     const guint8 *buf = tvb_get_ptr(tvb, 0, (gint)len);
     /* A segment that carries FIN or RST ends its direction: nothing more will come. */
@@ -619,39 +627,36 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     return (int)len;
 }
 
-/* The value of the last (innermost) occurrence of an unsigned field in the tree. */
-static gboolean
-last_uint(proto_tree *tree, int hf, guint32 *value)
+/* The packet's TCP header as TCP tapped it: the innermost one, if TCP is tunnelled in TCP. */
+static const struct tcpheader *
+tapped_tcp_header(void)
 {
-    GPtrArray *found = hf > 0 && tree ? proto_get_finfo_ptr_array(tree, hf) : NULL;
+    const struct tcpheader *found = NULL, *next;
 
-    if (!found || found->len == 0)
-        return FALSE;
-    *value = fvalue_get_uinteger(APPMSG_FINFO_VALUE((field_info *)found->pdata[found->len - 1]));
-    return TRUE;
+    for (int i = 0; (next = fetch_tapped_data(tcp_tap_id, i)) != NULL; i++)
+        found = next;
+    return found;
 }
 
 /* Postdissector. Messages a stream ended inside of: TCP calls no subdissector for a bare FIN or
- * RST, nor at the end of the capture. On the first pass it reports every TCP packet's flags to
- * the stream state and shows what a FIN or RST ended at once; on later passes it also shows
- * messages cut by the end of the capture, in the last frame that carried their bytes. */
+ * RST, nor at the end of the capture. On the first pass it reports TCP packets to the stream
+ * state and shows what a FIN or RST ended at once; on later passes it also shows messages cut by
+ * the end of the capture, in the connection's last frame.
+ *
+ * The flags come from TCP's tap, not from tcp.flags in the tree: a postdissector that wants
+ * fields makes Wireshark build a tree for every packet of every capture, AppMsg or not. */
 static int
 dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     const appmsg_tail *const *tails = NULL;
-    guint32 stream, flags, seglen;
+    const struct tcpheader *tcph;
     guint n;
 
     if (pinfo->ptype != PT_TCP)
         return 0;
-    if (pinfo->fd->visited)
-        n = appmsg_stream_tails_in_frame(pinfo, &tails);
-    else if (last_uint(tree, hf_tcp_flags, &flags) &&
-             ((flags & TH_SYN) || appmsg_stream_watching()) &&
-             last_uint(tree, hf_tcp_stream, &stream) && last_uint(tree, hf_tcp_len, &seglen))
-        n = appmsg_stream_observe_tcp(pinfo, stream, (guint16)flags, seglen, &tails);
-    else
-        return 0;
+    tcph = tapped_tcp_header();
+    n = pinfo->fd->visited ? appmsg_stream_tails_in_frame(pinfo, tcph, &tails)
+                           : appmsg_stream_observe_tcp(pinfo, tcph, &tails);
 
     for (guint i = 0; i < n; i++) {
         const appmsg_tail *t = tails[i];
@@ -704,19 +709,6 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
         queue_tap(&c, TRUE, t->type, t->length, APPMSG_ERR_TRUNCATED);
     }
     return 0;
-}
-
-/* Any TCP port: a stream that starts with the magic and a plausible length is ours. */
-static appmsg_bool
-dissect_appmsg_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
-{
-    if (tvb_captured_length(tvb) < appmsg_header_len(appmsg_checked) ||
-        tvb_get_ntohl(tvb, APPMSG_OFF_MAGIC) != APPMSG_MAGIC ||
-        tvb_get_ntohl(tvb, APPMSG_OFF_LENGTH) > appmsg_max_length)
-        return FALSE;
-    conversation_set_dissector(find_or_create_conversation(pinfo), appmsg_handle);
-    dissect_appmsg(tvb, pinfo, tree, data);
-    return TRUE;
 }
 
 /* ---- Registration ------------------------------------------------------------------------------
@@ -843,18 +835,18 @@ proto_reg_handoff_appmsg(void)
     /* Registers the "TCP port(s)" preference and the Decode As entry. */
     dissector_add_uint_range_with_preference("tcp.port", G_STRINGIFY(APPMSG_DEFAULT_PORT),
                                              appmsg_handle);
-    heur_dissector_add("tcp", dissect_appmsg_heur, "AppMsg over TCP", "appmsg_tcp", proto_appmsg,
-                       HEURISTIC_ENABLE);
+    appmsg_heur_register(proto_appmsg, appmsg_handle, dissect_appmsg, framing_opts);
     appmsg_stream_register(proto_appmsg);
 
-    dissector_handle_t tails_handle = create_dissector_handle(dissect_appmsg_tails, proto_appmsg);
-    GArray *wanted = g_array_new(FALSE, FALSE, sizeof(int));
-    hf_tcp_stream = proto_registrar_get_id_byname("tcp.stream");
-    hf_tcp_flags = proto_registrar_get_id_byname("tcp.flags");
-    hf_tcp_len = proto_registrar_get_id_byname("tcp.len");
-    g_array_append_val(wanted, hf_tcp_stream);
-    g_array_append_val(wanted, hf_tcp_flags);
-    g_array_append_val(wanted, hf_tcp_len);
-    register_postdissector(tails_handle);
-    set_postdissector_wanted_hfids(tails_handle, wanted);
+    /* A listener that only makes TCP's tap data readable in the postdissector: a dissector's
+     * helper, which asks Wireshark for neither a tree nor columns. */
+    GString *error = register_tap_listener("tcp", &tcp_tap_id, NULL, TL_IS_DISSECTOR_HELPER, NULL,
+                                           NULL, NULL, NULL);
+    if (error) {
+        ws_warning("appmsg: no TCP tap (%s): streams cut by a bare FIN or RST go unreported",
+                   error->str);
+        g_string_free(error, TRUE);
+    }
+    tcp_tap_id = find_tap_id("tcp");
+    register_postdissector(create_dissector_handle(dissect_appmsg_tails, proto_appmsg));
 }

@@ -1,11 +1,13 @@
-/* fuzz_core.c — libFuzzer harness for the framing core (core/appmsg_frame.c, core/appmsg_json.c).
+/* fuzz_core.c — libFuzzer harness for the framing core (core/appmsg_frame.c, core/appmsg_json.c,
+ * core/appmsg_evidence.c).
  *
  * Invariants, each checked with abort() so the fuzzer reports them:
  *  - appmsg_frame_next never reads past the buffer (AddressSanitizer: the input is an exact-size
  *    heap copy) and every result is consistent with the bytes it was given;
  *  - walking a stream with it always advances: resynchronisation cannot loop;
  *  - a well-formed message, plain or checked, always parses back to what was written;
- *  - the JSON check never reads out of bounds and agrees with itself on a prefix of spaces.
+ *  - the JSON check never reads out of bounds and agrees with itself on a prefix of spaces;
+ *  - the heuristic's evidence agrees with the framing: strong only for a whole message.
  *
  * Build: cmake with clang present builds it as target fuzz_core (tests/CMakeLists.txt).
  * Run:   build/tests/fuzz_core -max_total_time=60 tests/fuzz/corpus
@@ -16,6 +18,7 @@
 
 #include <glib.h>
 
+#include "appmsg_evidence.h"
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
 #include "appmsg_wire.h"
@@ -95,6 +98,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     walk_stream(data, size, &plain);
     walk_stream(data, size, &checked);
+    for (int i = 0; i < 2; i++) {
+        const appmsg_frame_opts *opts = i ? &checked : &plain;
+        appmsg_evidence e = appmsg_evidence_of(data, size, opts);
+        appmsg_frame f = size ? appmsg_frame_next(data, size, opts) : (appmsg_frame){0};
+        CHECK(e == APPMSG_EVIDENCE_NONE || (size >= 4 && appmsg_get_u32(data) == APPMSG_MAGIC));
+        CHECK(e != APPMSG_EVIDENCE_MESSAGE || f.kind == APPMSG_FRAME_MESSAGE);
+        CHECK(e != APPMSG_EVIDENCE_PREFIX || !f.have_header);
+    }
     if (size <= APPMSG_DEFAULT_MAX_LENGTH) {
         round_trip(data, size, 0);
         round_trip(data, size, 1);
