@@ -16,6 +16,7 @@ from checks.captures import cmd_captures_current, cmd_make_captures, cmd_tcp_val
 from checks.docs import cmd_doc_filters, cmd_doc_links, cmd_doc_samples, cmd_profile
 from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
 from checks.gui import cmd_gui
+from checks.heuristic import cmd_foreign_untouched, cmd_heuristic_awkward
 from checks.live import cmd_extcap, cmd_live
 from checks.live_servers import (cmd_send_checks, cmd_serve_connect_burst, cmd_serve_fd_limit,
                                  cmd_serve_idle, cmd_serve_stall)
@@ -30,6 +31,8 @@ COMMANDS = {
     "pairing": (cmd_pairing, True),
     "json-members": (cmd_json_members, True),
     "finding": (cmd_finding, True),
+    "foreign-untouched": (cmd_foreign_untouched, True),
+    "heuristic-awkward": (cmd_heuristic_awkward, True),
     "max-length": (cmd_max_length, True),
     "live": (cmd_live, True),
     "extcap": (cmd_extcap, True),

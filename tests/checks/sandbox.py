@@ -35,7 +35,9 @@ INSTALLED = "installed"  # --plugin installed: the copy installed in Wireshark's
 
 class Tshark:
     """tshark with only our plugin added, in a sandbox of temporary folders; or, with plugin
-    INSTALLED, with the system's plugin and extcap folders as they are (a package's copy)."""
+    INSTALLED, with the system's plugin and extcap folders as they are (a package's copy); or,
+    with plugin None, without ours at all (what a capture looks like to a user who never
+    installed it)."""
 
     def __init__(self, plugin, tshark="tshark", env=None):
         self.env = env or {}  # added to every run (a sanitizer build needs its runtime)
@@ -81,13 +83,16 @@ class Tshark:
             for name in sorted(os.listdir(system)) if os.path.isdir(system) else []:
                 path = os.path.join(system, name)
                 # An installed appmsg.so must not shadow the one under test, nor load twice.
-                if name != "appmsg.so" and not os.path.samefile(path, plugin):
+                if name != "appmsg.so" and not (plugin and os.path.samefile(path, plugin)):
                     os.symlink(path, os.path.join(ours, name))
-        self.plugin_path = os.path.join(self.plugin_dir, version, "epan", "appmsg.so")
-        shutil.copy(plugin, self.plugin_path)
+        self.plugin_path = None
+        if plugin:
+            self.plugin_path = os.path.join(self.plugin_dir, version, "epan", "appmsg.so")
+            shutil.copy(plugin, self.plugin_path)
         for dirpath, dirnames, filenames in os.walk(self.plugin_dir):
             os.chmod(dirpath, 0o755)
-        os.chmod(self.plugin_path, 0o644)
+        if self.plugin_path:
+            os.chmod(self.plugin_path, 0o644)
 
     def readable(self, path):
         """A copy of path that the unprivileged user can read."""
@@ -149,6 +154,12 @@ class Tshark:
         if not re.search(r"^AppMsg .*\tAppMsg\tappmsg(\t.*)?$", protocols, re.M):
             raise Failure("protocol 'appmsg' is not registered")
         return line
+
+    def require_no_plugin(self):
+        """Fails if tshark loaded any appmsg.so (the sandbox without ours)."""
+        plugins = self.run(["-G", "plugins"]).stdout
+        if any(l.startswith("appmsg.so") for l in plugins.splitlines()):
+            raise Failure("the sandbox without the plugin loaded appmsg.so:\n" + plugins)
 
     def cleanup(self):
         shutil.rmtree(self.root, ignore_errors=True)
