@@ -5,7 +5,7 @@
 
 #include <epan/conversation.h>
 #include <epan/proto_data.h>
-#include <epan/dissectors/packet-tcp.h>
+#include <epan/dissectors/packet-tcp.h> /* struct tcpinfo */
 
 #include "appmsg-compat.h"
 #include "appmsg_evidence.h"
@@ -57,7 +57,7 @@ static wmem_map_t *candidates; /* conversation → heur_candidate, first pass */
 /* Per-frame decisions are kept: later passes repeat them instead of deciding again from state
  * that has moved on since. */
 #define HEUR_DECISION_KEY 1
-enum { HEUR_REFUSED = 1, HEUR_TAKEN = 2 };
+enum { HEUR_TAKEN = 1 };
 
 static void
 heur_init(void)
@@ -71,15 +71,15 @@ heur_cleanup(void)
     candidates = NULL;
 }
 
-/* The candidate of this packet's direction (TCP's flow order: the same both passes). */
+/* The candidate of this packet's direction (directions told apart by address and port order). */
 static heur_candidate *
 candidate_of(packet_info *pinfo, int *dir)
 {
     conversation_t *conv = find_or_create_conversation(pinfo);
-    struct tcp_analysis *tcpd = get_tcp_conversation_data(conv, pinfo);
     heur_candidate *c = wmem_map_lookup(candidates, conv);
+    int order = cmp_address(&pinfo->src, &pinfo->dst);
 
-    *dir = tcpd->fwd == &tcpd->flow1 ? 0 : 1;
+    *dir = (order ? order : (int)pinfo->srcport - (int)pinfo->destport) > 0;
     if (!c) {
         c = wmem_new0(wmem_file_scope(), heur_candidate);
         wmem_map_insert(candidates, conv, c);
@@ -140,11 +140,12 @@ dissect_appmsg_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *d
                                                  HEUR_DECISION_KEY)) == HEUR_TAKEN;
     } else {
         take = decide(tvb, pinfo, data);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, HEUR_DECISION_KEY,
-                         GUINT_TO_POINTER(take ? HEUR_TAKEN : HEUR_REFUSED));
-        if (take)
+        if (take) { /* refusals are not stored: no record means refused */
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, HEUR_DECISION_KEY,
+                             GUINT_TO_POINTER(HEUR_TAKEN));
             conversation_set_dissector_from_frame_number(find_or_create_conversation(pinfo),
                                                          pinfo->num, appmsg_handle);
+        }
     }
     if (!take)
         return FALSE;

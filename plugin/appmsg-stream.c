@@ -28,6 +28,7 @@ struct appmsg_stream {
 enum { SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE };
 
 static int proto_appmsg = -1;
+static int proto_tcp = -1;
 
 /* File-scope state, made by the init routine. */
 static wmem_map_t *streams; /* tcp.stream → appmsg_stream */
@@ -111,8 +112,10 @@ appmsg_stream_get(packet_info *pinfo)
 
     if (!s) {
         s = wmem_new0(wmem_file_scope(), appmsg_stream);
-        s->tcpd = get_tcp_conversation_data(conv, pinfo);
-        s->index = s->tcpd->stream;
+        /* TCP's data, read as it is: get_tcp_conversation_data() would reset its per-packet
+         * analysis. TCP made it before calling us. */
+        s->tcpd = conversation_get_proto_data(conv, proto_tcp);
+        s->index = s->tcpd ? s->tcpd->stream : 0;
         s->unpaired[APPMSG_C2S] = wmem_list_new(wmem_file_scope());
         s->unpaired[APPMSG_S2C] = wmem_list_new(wmem_file_scope());
         conversation_add_proto_data(conv, proto_appmsg, s);
@@ -315,6 +318,12 @@ follow_packet(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph
     return n;
 }
 
+gboolean
+appmsg_stream_following(void)
+{
+    return pending_count > 0 || (ended && wmem_list_count(ended) > 0);
+}
+
 /* The stream of a TCP packet, if it is ours: by TCP's stream index when the tap gave it, else
  * by the packet's conversation. */
 static appmsg_stream *
@@ -424,6 +433,7 @@ void
 appmsg_stream_register(int proto)
 {
     proto_appmsg = proto;
+    proto_tcp = proto_get_id_by_filter_name("tcp");
     register_init_routine(appmsg_stream_init);
     register_cleanup_routine(appmsg_stream_cleanup);
 }

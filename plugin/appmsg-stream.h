@@ -80,6 +80,8 @@ appmsg_skip appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint ke
  * waiting gets a tail. */
 void appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
                                const appmsg_tail *pending);
+/* Whether any stream has a message waiting or cut: else TCP packets need not be looked at. */
+gboolean appmsg_stream_following(void);
 /* Every TCP packet, first pass, after dissection, with TCP's tapped header (NULL in a pass
  * without taps): follows directions that wait for the rest of a message. Returns the tails this
  * packet ends (FIN/RST), to show in it at once, in *ended_here. */

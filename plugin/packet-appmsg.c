@@ -60,8 +60,11 @@ static expert_field ei_appmsg_echo_differs = EI_INIT;
 static dissector_handle_t appmsg_handle;
 static dissector_handle_t json_handle;
 
-/* TCP's tap, read back by the postdissector (fetch_tapped_data) for the packet at hand. */
+/* Stream ends (see dissect_appmsg_tails): TCP's tap, read back by the postdissector
+ * (fetch_tapped_data) for the packet at hand. */
 static int tcp_tap_id = -1;
+static dissector_handle_t tails_handle;
+static gboolean tails_registered, tcp_tap_listening, tcp_tap_refused;
 
 /* Preferences. */
 static appmsg_bool appmsg_desegment = TRUE;
@@ -76,6 +79,42 @@ framing_opts(void)
 {
     const appmsg_frame_opts opts = {appmsg_checked, appmsg_max_length};
     return opts;
+}
+
+/* Stream ends are followed only from the first message that waits for more bytes on: a capture
+ * without AppMsg, or without a message cut across segments, never pays for a postdissector or a
+ * tap. The postdissector stays for the session (Wireshark cannot remove one); the tap listener
+ * goes with the file. Registered in the middle of a packet, both act from the next one on, which
+ * is all they are needed for. */
+static void
+watch_stream_ends(void)
+{
+    if (!tails_registered) {
+        register_postdissector(tails_handle);
+        tails_registered = TRUE;
+    }
+    if (!tcp_tap_listening && !tcp_tap_refused) {
+        /* A listener that only makes TCP's tap data readable in the postdissector: a
+         * dissector's helper, which asks Wireshark for neither a tree nor columns. */
+        GString *error = register_tap_listener("tcp", &tcp_tap_id, NULL, TL_IS_DISSECTOR_HELPER,
+                                               NULL, NULL, NULL, NULL);
+        if (error) {
+            ws_warning("appmsg: no TCP tap (%s): streams cut by a bare FIN or RST go unreported",
+                       error->str);
+            g_string_free(error, TRUE);
+            tcp_tap_refused = TRUE;
+        } else {
+            tcp_tap_listening = TRUE;
+        }
+    }
+}
+
+static void
+stop_watching_stream_ends(void)
+{
+    if (tcp_tap_listening)
+        remove_tap_listener(&tcp_tap_id);
+    tcp_tap_listening = FALSE;
 }
 
 /* What one call of the dissector works on. */
@@ -614,6 +653,7 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
                 pinfo->desegment_len =
                     f.have_header ? (guint32)(f.need - (len - offset)) : DESEGMENT_ONE_MORE_SEGMENT;
                 appmsg_stream_set_pending(c.stream, pinfo, c.dir, &pending);
+                watch_stream_ends();
                 return (int)len;
             }
             dissect_truncated(&c, (int)offset, &f,
@@ -652,7 +692,7 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
     const struct tcpheader *tcph;
     guint n;
 
-    if (pinfo->ptype != PT_TCP)
+    if (pinfo->ptype != PT_TCP || !appmsg_stream_following())
         return 0;
     tcph = tapped_tcp_header();
     n = pinfo->fd->visited ? appmsg_stream_tails_in_frame(pinfo, tcph, &tails)
@@ -838,15 +878,7 @@ proto_reg_handoff_appmsg(void)
     appmsg_heur_register(proto_appmsg, appmsg_handle, dissect_appmsg, framing_opts);
     appmsg_stream_register(proto_appmsg);
 
-    /* A listener that only makes TCP's tap data readable in the postdissector: a dissector's
-     * helper, which asks Wireshark for neither a tree nor columns. */
-    GString *error = register_tap_listener("tcp", &tcp_tap_id, NULL, TL_IS_DISSECTOR_HELPER, NULL,
-                                           NULL, NULL, NULL);
-    if (error) {
-        ws_warning("appmsg: no TCP tap (%s): streams cut by a bare FIN or RST go unreported",
-                   error->str);
-        g_string_free(error, TRUE);
-    }
     tcp_tap_id = find_tap_id("tcp");
-    register_postdissector(create_dissector_handle(dissect_appmsg_tails, proto_appmsg));
+    tails_handle = create_dissector_handle(dissect_appmsg_tails, proto_appmsg);
+    register_cleanup_routine(stop_watching_stream_ends);
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""What the plugin costs on captures without AppMsg: tshark's instructions (callgrind), net of
+start-up, with the plugin against without it, side by side in one run.
+
+Captures of other protocols (HTTP, TLS, Modbus/TCP, an unknown binary protocol on an
+unregistered port, DHCP without any TCP), built by tests/checks/foreign.py. Each runs one pass
+(`tshark -r`) and two passes (`tshark -2 -r`), printing the packet list, in three set-ups:
+
+  none      no appmsg.so at all
+  plugin    the freshly built plugin, default settings
+  disabled  the plugin with --disable-protocol appmsg
+  [baseline another build of the plugin, with --baseline PATH: e.g. an older commit's]
+
+Start-up (loading every dissector, the plugin's registration) is measured on a one-frame
+capture and subtracted. Instruction counts, not times: the machine is noisy, callgrind is not.
+The target (issue 17): plugin and disabled within 2% of none.
+
+    bench/foreign_cost.py [--build build] [--scale 1] [--baseline OLD/appmsg.so]
+"""
+import argparse
+import concurrent.futures
+import os
+import re
+import shutil
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SOURCE, "tests"))
+from checks import foreign  # noqa: E402
+from checks.sandbox import Tshark  # noqa: E402
+
+CAPTURES = ("http", "tls", "modbus", "binary", "dhcp")
+TARGET = 1.02
+
+
+def instructions(ts, capture, args, out_dir):
+    """Instructions callgrind counted for tshark args on capture."""
+    out = os.path.join(out_dir, "callgrind.%p")
+    proc = ts.run(args + ["-r", capture], check=False,
+                  wrap=["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"])
+    match = re.search(r"Collected : (\d+)", proc.stderr)
+    if proc.returncode != 0 or not match:
+        sys.exit(f"tshark under callgrind failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return int(match.group(1))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--build", default=os.path.join(SOURCE, "build"))
+    p.add_argument("--scale", type=int, default=1, help="capture size multiplier (default 1)")
+    p.add_argument("--baseline", help="another appmsg.so to measure beside (e.g. before a fix)")
+    a = p.parse_args()
+    if not shutil.which("valgrind"):
+        sys.exit("bench needs valgrind: apt-get install valgrind")
+    setups = {"none": (Tshark(None), []),
+              "plugin": (Tshark(os.path.join(a.build, "plugin", "appmsg.so")), []),
+              "disabled": (Tshark(os.path.join(a.build, "plugin", "appmsg.so")),
+                           ["--disable-protocol", "appmsg"])}
+    if a.baseline:
+        setups["baseline"] = (Tshark(a.baseline), [])
+    try:
+        setups["none"][0].require_no_plugin()
+        for name in ("plugin", "disabled") + (("baseline",) if a.baseline else ()):
+            setups[name][0].require_plugin()
+        jobs = {}
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            for setup, (ts, opts) in setups.items():
+                for name in CAPTURES + ("start-up",):
+                    path = os.path.join(ts.inputs, f"{name}.pcap")
+                    frames = foreign.build("dhcp")[:1] if name == "start-up" \
+                        else foreign.build(name, a.scale)
+                    foreign.write_pcap(path, frames)
+                    os.chmod(path, 0o644)
+                    for mode, extra in (("one pass", []), ("two passes", ["-2"])):
+                        jobs[(setup, name, mode)] = pool.submit(
+                            instructions, ts, path, opts + extra, ts.home)
+        counts = {k: f.result() for k, f in jobs.items()}
+        others = [s for s in setups if s != "none"]
+        print(f"{'capture':8} {'mode':11} {'frames':>6} {'none (net)':>14} "
+              + " ".join(f"{s:>9}" for s in others))
+        worst = 0.0
+        for name in CAPTURES:
+            frames = len(foreign.build(name, a.scale))
+            for mode in ("one pass", "two passes"):
+                net = {s: counts[(s, name, mode)] - counts[(s, "start-up", mode)] for s in setups}
+                ratios = {s: net[s] / net["none"] for s in others}
+                worst = max([worst] + [ratios[s] for s in ("plugin", "disabled")])
+                print(f"{name:8} {mode:11} {frames:6} {net['none']:14,} "
+                      + " ".join(f"{ratios[s]:9.3f}" for s in others))
+        startup = {s: counts[(s, "start-up", "one pass")] for s in setups}
+        print(f"start-up: {startup['none']:,} instructions without the plugin; "
+              + ", ".join(f"{s} {startup[s] / startup['none']:.3f}" for s in others))
+        print(f"worst ratio, plugin or disabled against none: {worst:.3f} (target <= {TARGET})")
+        return 0 if worst <= TARGET else 1
+    finally:
+        for ts, _ in setups.values():
+            ts.cleanup()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
