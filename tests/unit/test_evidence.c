@@ -6,31 +6,23 @@
 
 #include "appmsg_evidence.h"
 #include "appmsg_wire.h"
+#include "unit_message.h"
 
 static const appmsg_frame_opts plain = {false, 1000};
-
-static gsize
-message(guint8 *out, guint32 type, const char *payload)
-{
-    gsize n = strlen(payload);
-    appmsg_put_header(out, type, (guint32)n);
-    memcpy(out + APPMSG_HDR_LEN, payload, n);
-    return APPMSG_HDR_LEN + n;
-}
 
 static void
 test_whole_json_message_is_strong(void)
 {
     guint8 buf[128];
-    gsize n = message(buf, 1, "{\"user\": \"ana\"}");
+    gsize n = unit_message(buf, 1, "{\"user\": \"ana\"}");
 
     g_assert_cmpint(appmsg_evidence_of(buf, n, &plain), ==, APPMSG_EVIDENCE_MESSAGE);
     /* followed by the next message, whole or cut anywhere (even inside its magic) */
-    gsize m = n + message(buf + n, 2, "[1, 2]");
+    gsize m = n + unit_message(buf + n, 2, "[1, 2]");
     for (gsize cut = n + 1; cut <= m; cut++)
         g_assert_cmpint(appmsg_evidence_of(buf, cut, &plain), ==, APPMSG_EVIDENCE_MESSAGE);
     /* a bare number is a JSON text too (json.dumps(7)) */
-    n = message(buf, 1, "7");
+    n = unit_message(buf, 1, "7");
     g_assert_cmpint(appmsg_evidence_of(buf, n, &plain), ==, APPMSG_EVIDENCE_MESSAGE);
 }
 
@@ -38,17 +30,17 @@ static void
 test_header_is_weak(void)
 {
     guint8 buf[128];
-    gsize n = message(buf, 1, "{\"user\": \"ana\"}");
+    gsize n = unit_message(buf, 1, "{\"user\": \"ana\"}");
 
     /* the payload not all here yet, or not JSON after a JSON-like start, or empty */
     for (gsize cut = APPMSG_HDR_LEN; cut < n; cut++)
         g_assert_cmpint(appmsg_evidence_of(buf, cut, &plain), ==, APPMSG_EVIDENCE_HEADER);
-    n = message(buf, 1, "{broken");
+    n = unit_message(buf, 1, "{broken");
     g_assert_cmpint(appmsg_evidence_of(buf, n, &plain), ==, APPMSG_EVIDENCE_HEADER);
-    n = message(buf, 1, "");
+    n = unit_message(buf, 1, "");
     g_assert_cmpint(appmsg_evidence_of(buf, n, &plain), ==, APPMSG_EVIDENCE_HEADER);
     /* a valid message followed by bytes that are not a magic */
-    n = message(buf, 1, "{}");
+    n = unit_message(buf, 1, "{}");
     memcpy(buf + n, "HTTP", 4);
     g_assert_cmpint(appmsg_evidence_of(buf, n + 4, &plain), ==, APPMSG_EVIDENCE_HEADER);
 }

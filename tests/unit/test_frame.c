@@ -5,24 +5,16 @@
 
 #include "appmsg_frame.h"
 #include "appmsg_wire.h"
+#include "unit_message.h"
 
 static const appmsg_frame_opts plain = {false, 1000};
 static const appmsg_frame_opts checked = {true, 1000};
-
-static gsize
-message(guint8 *out, guint32 type, const char *payload)
-{
-    gsize n = strlen(payload);
-    appmsg_put_header(out, type, (guint32)n);
-    memcpy(out + APPMSG_HDR_LEN, payload, n);
-    return APPMSG_HDR_LEN + n;
-}
 
 static void
 test_whole_message(void)
 {
     guint8 buf[64];
-    gsize n = message(buf, 3, "{\"a\": 1}");
+    gsize n = unit_message(buf, 3, "{\"a\": 1}");
     appmsg_frame f = appmsg_frame_next(buf, n, &plain);
 
     g_assert_cmpint(f.kind, ==, APPMSG_FRAME_MESSAGE);
@@ -36,7 +28,7 @@ static void
 test_every_cut_needs_more(void)
 {
     guint8 buf[64];
-    gsize n = message(buf, 3, "\"hello\"");
+    gsize n = unit_message(buf, 3, "\"hello\"");
 
     for (gsize cut = 1; cut < n; cut++) {
         appmsg_frame f = appmsg_frame_next(buf, cut, &plain);
@@ -50,7 +42,7 @@ static void
 test_bad_magic_skips_to_next(void)
 {
     guint8 buf[64] = "garbage!";
-    gsize n = 8 + message(buf + 8, 1, "1");
+    gsize n = 8 + unit_message(buf + 8, 1, "1");
     appmsg_frame f = appmsg_frame_next(buf, n, &plain);
 
     g_assert_cmpint(f.kind, ==, APPMSG_FRAME_BAD_MAGIC);
