@@ -396,13 +396,13 @@ rebuild_tails(void)
 static void
 replay_blind(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph)
 {
-    const appmsg_tail *unused[2];
-
     if (pinfo->num <= s->replayed_through || pinfo->num > s->last_frame)
         return;
     s->replayed_through = pinfo->num;
-    if (tcph)
+    if (tcph) {
+        const appmsg_tail *unused[2];
         follow_packet(s, pinfo, tcph, unused);
+    }
     if (pinfo->num == s->last_frame) {
         s->blind = FALSE; /* what is still pending is what the capture ended inside of */
         tails_dirty = TRUE;
