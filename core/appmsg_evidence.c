@@ -12,13 +12,16 @@ json_may_start_with(uint8_t c)
 }
 
 appmsg_evidence
-appmsg_evidence_of(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts)
+appmsg_evidence_of(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts,
+                   appmsg_frame *frame)
 {
     appmsg_frame f;
 
     if (avail < 4)
         return APPMSG_EVIDENCE_NONE; /* not even the magic */
     f = appmsg_frame_next(buf, avail, opts);
+    if (frame)
+        *frame = f;
     if (f.kind == APPMSG_FRAME_BAD_MAGIC || f.kind == APPMSG_FRAME_TOO_LONG)
         return APPMSG_EVIDENCE_NONE;
     if (!f.have_header)

@@ -23,7 +23,9 @@ typedef enum {
                                 nothing after it or another magic (or the start of one) */
 } appmsg_evidence;
 
-/* What the first avail bytes of a segment are evidence of. */
-appmsg_evidence appmsg_evidence_of(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts);
+/* What the first avail bytes of a segment are evidence of; *frame (if not NULL) gets what the
+ * framing core read there. */
+appmsg_evidence appmsg_evidence_of(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts,
+                                   appmsg_frame *frame);
 
 #endif

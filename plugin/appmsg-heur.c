@@ -95,6 +95,7 @@ decide(tvbuff_t *tvb, packet_info *pinfo, const struct tcpinfo *tcpinfo)
     const appmsg_frame_opts opts = framing_opts();
     const guint8 *buf;
     appmsg_evidence evidence;
+    appmsg_frame f;
     heur_candidate *c;
     size_t at;
     int dir;
@@ -110,7 +111,7 @@ decide(tvbuff_t *tvb, packet_info *pinfo, const struct tcpinfo *tcpinfo)
     if (port_owned_by_another(pinfo->srcport) || port_owned_by_another(pinfo->destport) ||
         conversation_given_to_another(pinfo))
         return FALSE;
-    evidence = appmsg_evidence_of(buf + at, len - at, &opts);
+    evidence = appmsg_evidence_of(buf + at, len - at, &opts, &f);
     if (evidence == APPMSG_EVIDENCE_NONE)
         return FALSE;
     if (evidence == APPMSG_EVIDENCE_MESSAGE)
@@ -123,7 +124,6 @@ decide(tvbuff_t *tvb, packet_info *pinfo, const struct tcpinfo *tcpinfo)
     if (at == 0 && c->waiting[dir] && c->next_seq[dir] == tcpinfo->seq)
         return TRUE; /* the message the last header announced ended right here */
     if (evidence == APPMSG_EVIDENCE_HEADER) {
-        appmsg_frame f = appmsg_frame_next(buf + at, len - at, &opts);
         c->next_seq[dir] = tcpinfo->seq + (guint32)(at + f.header_len + f.length);
         c->waiting[dir] = TRUE;
     }

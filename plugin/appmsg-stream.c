@@ -416,7 +416,7 @@ appmsg_stream_tails_in_frame(packet_info *pinfo, const struct tcpheader *tcph,
     wmem_array_t *in_frame;
     appmsg_stream *s;
 
-    if (!pinfo->fd->visited || !streams || (pending_count == 0 && wmem_list_count(ended) == 0))
+    if (!pinfo->fd->visited || !streams || !appmsg_stream_following())
         return 0;
     if ((s = stream_of(pinfo, tcph)) != NULL && s->blind)
         replay_blind(s, pinfo, tcph);

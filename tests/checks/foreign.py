@@ -8,6 +8,7 @@ import random
 import struct
 
 MAGIC = bytes.fromhex("12345678")
+MAGIC_COOKIE = bytes.fromhex("63825363")  # DHCP's
 MAC_CLIENT = bytes.fromhex("020000000001")
 MAC_SERVER = bytes.fromhex("020000000002")
 
@@ -41,7 +42,7 @@ class TcpConnection:
     """One connection from client to server: frames with correct sequence numbers, ACKs and
     checksums, 100 µs apart."""
 
-    SYN, ACK, FIN, RST, PSH = 0x02, 0x10, 0x01, 0x04, 0x08
+    SYN, ACK, FIN, PSH = 0x02, 0x10, 0x01, 0x08
 
     def __init__(self, frames, t, client, server, cport, sport):
         self.frames, self.t = frames, t
@@ -169,8 +170,6 @@ def dhcp_frames(count, rng=None):
             t += 0.0001
     return frames
 
-
-MAGIC_COOKIE = bytes.fromhex("63825363")
 
 
 def tcp_capture(exchanges_per_conn, connections, port, make):

@@ -7,6 +7,7 @@ import subprocess
 
 from checks import foreign
 from checks.sandbox import Failure, Tshark, run
+from checks.views import packets_json
 
 # Other protocols' traffic, each with and without the magic in it (tests/checks/foreign.py).
 FOREIGN = ("modbus-stray", "binary-stray", "http", "modbus", "tls", "binary", "dhcp")
@@ -49,13 +50,11 @@ def cmd_foreign_untouched(a, ts):
 
 def messages_by_frame(ts, capture, opts):
     """[(frame, type, length)] for every message tshark shows (two passes)."""
-    out = ts.run(["-2", "-r", capture, "-T", "fields", "-E", "occurrence=a", "-e",
-                  "frame.number", "-e", "appmsg.type", "-e", "appmsg.length"] + opts).stdout
     found = []
-    for line in out.splitlines():
-        frame, types, lengths = (line.split("\t") + ["", ""])[:3]
-        found += [(int(frame), int(t), int(l))
-                  for t, l in zip(types.split(","), lengths.split(",")) if t]
+    for layers in packets_json(ts, capture, ["frame.number", "appmsg.type", "appmsg.length"], opts):
+        frame = int(layers["frame.number"][0])
+        found += [(frame, int(t), int(l))
+                  for t, l in zip(layers.get("appmsg.type", []), layers.get("appmsg.length", []))]
     return found
 
 

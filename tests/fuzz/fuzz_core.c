@@ -100,7 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     walk_stream(data, size, &checked);
     for (int i = 0; i < 2; i++) {
         const appmsg_frame_opts *opts = i ? &checked : &plain;
-        appmsg_evidence e = appmsg_evidence_of(data, size, opts);
+        appmsg_evidence e = appmsg_evidence_of(data, size, opts, NULL);
         appmsg_frame f = size ? appmsg_frame_next(data, size, opts) : (appmsg_frame){0};
         CHECK(e == APPMSG_EVIDENCE_NONE || (size >= 4 && appmsg_get_u32(data) == APPMSG_MAGIC));
         CHECK(e != APPMSG_EVIDENCE_MESSAGE || f.kind == APPMSG_FRAME_MESSAGE);
