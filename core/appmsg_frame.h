@@ -23,20 +23,32 @@ typedef struct {
     uint32_t max_length; /* longest payload accepted */
 } appmsg_frame_opts;
 
+/* A sender's mistake the reading still frames a message through (appmsg_frame.mistakes). */
+#define APPMSG_MISTAKE_LE_HEADER 0x1 /* magic 0x78563412: the whole header little-endian */
+#define APPMSG_MISTAKE_LE_LENGTH                                                                   \
+    0x2                                       /* the right magic, but a length absurd as written   \
+                                                 and plausible byte-swapped (type swapped too) */
+#define APPMSG_MISTAKE_LENGTH_WITH_HEADER 0x4 /* the length counts the header: appmsg_mistakes.h   \
+                                               */
+#define APPMSG_MISTAKE_LENGTH_IN_CHARS 0x8    /* the length counts characters: appmsg_mistakes.h */
+
 typedef struct {
     appmsg_frame_kind kind;
     size_t len;  /* bytes this result covers (MESSAGE, BAD_MAGIC, TOO_LONG) */
     size_t need; /* NEED_MORE: bytes needed from the start; 0 if the header is not whole yet */
     size_t header_len;
-    bool have_header; /* type, length and checksum below were read */
-    uint32_t type, length, checksum;
+    bool have_header;                /* type, length and checksum below were read */
+    uint32_t type, length, checksum; /* length: the payload's bytes, as framed */
+    uint32_t declared;               /* the length field, in the byte order the sender used */
+    uint8_t mistakes;                /* APPMSG_MISTAKE_* */
 } appmsg_frame;
 
-/* Looks at the start of buf (avail bytes) and says what is there. Never reads past avail. */
+/* Looks at the start of buf (avail bytes) and says what is there. Never reads past avail. A
+ * little-endian header (APPMSG_MISTAKE_LE_*) is read in the order it was written. */
 appmsg_frame appmsg_frame_next(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts);
 
-/* Offset of the first full magic in buf, or of a tail that is the start of a magic (the
- * stream may complete it), or len when there is neither. */
+/* Offset of the first full magic in buf (either byte order), or of a tail that is the start of
+ * one (the stream may complete it), or len when there is neither. */
 size_t appmsg_find_magic(const uint8_t *buf, size_t len);
 
 /* The checked layout's checksum: CRC-32 (IEEE 802.3), as zlib's crc32() computes it. */

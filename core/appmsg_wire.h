@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 #define APPMSG_MAGIC 0x12345678u
+/* The magic as a little-endian sender writes it, read the protocol's way. */
+#define APPMSG_MAGIC_LE 0x78563412u
 
 /* Plain layout: magic, type, length, payload. */
 #define APPMSG_OFF_MAGIC  0

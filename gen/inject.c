@@ -6,12 +6,16 @@
 #include "inject.h"
 
 /* The manifest's names ("error" key) use underscores; the command line uses dashes. */
-static const char *const kind_names[INJ_KIND_COUNT] = {"bad-magic", "oversize",     "bad-utf8",
-                                                       "bad-json",  "bad-checksum", "garbage",
-                                                       "cut",       "echo-payload", "echo-type"};
-static const char *const error_names[INJ_KIND_COUNT] = {"bad_magic", "oversize",     "bad_utf8",
-                                                        "bad_json",  "bad_checksum", "garbage",
-                                                        "cut",       "echo_payload", "echo_type"};
+static const char *const kind_names[INJ_KIND_COUNT] = {
+    "bad-magic",       "oversize",  "bad-utf8",  "bad-json",
+    "bad-checksum",    "garbage",   "cut",       "echo-payload",
+    "echo-type",       "le-header", "le-length", "length-with-header",
+    "length-in-chars", "no-header"};
+static const char *const error_names[INJ_KIND_COUNT] = {
+    "bad_magic",       "oversize",  "bad_utf8",  "bad_json",
+    "bad_checksum",    "garbage",   "cut",       "echo_payload",
+    "echo_type",       "le_header", "le_length", "length_with_header",
+    "length_in_chars", "no_header"};
 
 #define BAD_MAGIC 0xbadc0ffeu
 
@@ -130,6 +134,47 @@ change_one_letter(GByteArray *payload)
         payload->data[0] = payload->data[0] == '1' ? '2' : '1';
 }
 
+/* A payload with at least one character of two UTF-8 bytes, so that counting characters gives
+ * less than its bytes: the first letter inside a JSON string becomes 'é', or a bare string or
+ * number becomes one. */
+static void
+ensure_non_ascii(GByteArray *payload)
+{
+    static const guint8 e_acute[2] = {0xc3, 0xa9};
+    gboolean in_string = FALSE;
+
+    for (guint i = 0; i < payload->len; i++)
+        if (payload->data[i] >= 0x80)
+            return;
+    for (guint i = 0; i < payload->len; i++) {
+        guint8 b = payload->data[i];
+        if (b == '"')
+            in_string = !in_string;
+        else if (in_string && g_ascii_isalpha(b)) {
+            g_byte_array_set_size(payload, payload->len + 1);
+            memmove(payload->data + i + 2, payload->data + i + 1, payload->len - i - 2);
+            memcpy(payload->data + i, e_acute, 2);
+            return;
+        }
+    }
+    g_byte_array_set_size(payload, 0);
+    g_byte_array_append(payload, (const guint8 *)"\"\xc3\xa9\"", 4);
+}
+
+/* Characters in valid UTF-8 text. */
+static guint32
+utf8_chars(const GByteArray *text)
+{
+    return (guint32)g_utf8_strlen((const gchar *)text->data, (gssize)text->len);
+}
+
+static void
+put_u32_le(guint8 *p, guint32 v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (guint8)(v >> (8 * i));
+}
+
 void
 inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_message *e)
 {
@@ -146,9 +191,14 @@ inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_mess
     }
     if ((k & (1u << INJ_BAD_JSON)) && e->payload->len >= 1)
         e->payload->data[e->payload->len - 1] = ' ';
+    if (k & (1u << INJ_LENGTH_IN_CHARS))
+        ensure_non_ascii(e->payload);
 
     e->type = msg->type;
-    e->length = (k & (1u << INJ_OVERSIZE)) ? INJECT_OVERSIZE : e->payload->len;
+    e->length = (k & (1u << INJ_OVERSIZE))             ? INJECT_OVERSIZE
+                : (k & (1u << INJ_LENGTH_WITH_HEADER)) ? (guint32)(hdr + e->payload->len)
+                : (k & (1u << INJ_LENGTH_IN_CHARS))    ? utf8_chars(e->payload)
+                                                       : e->payload->len;
 
     g_byte_array_set_size(e->wire, 0);
     if (k & (1u << INJ_GARBAGE)) {
@@ -167,6 +217,14 @@ inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_mess
     }
     if (k & (1u << INJ_BAD_MAGIC))
         appmsg_put_u32(h + APPMSG_OFF_MAGIC, BAD_MAGIC);
+    /* Every field the other way round; or all but the magic. */
+    for (gsize off = (k & (1u << INJ_LE_HEADER))   ? 0
+                     : (k & (1u << INJ_LE_LENGTH)) ? 4
+                                                   : hdr;
+         off < hdr; off += 4)
+        put_u32_le(h + off, appmsg_get_u32(h + off));
+    if (k & (1u << INJ_NO_HEADER))
+        g_byte_array_set_size(e->wire, (guint)e->msg_start);
     g_byte_array_append(e->wire, e->payload->data, e->payload->len);
 
     /* Cut: the header's first half when there is no payload, else half the payload is missing. */

@@ -20,6 +20,13 @@ typedef enum {
     INJ_CUT,          /* the client's stream ends inside the message (FIN, or RST) */
     INJ_ECHO_PAYLOAD, /* the server's echo of the message has one payload byte changed */
     INJ_ECHO_TYPE,    /* the server's echo of the message has another type */
+    /* A socket programmer's mistakes (docs/debugging.md): the echo is the same bytes. */
+    INJ_LE_HEADER,          /* the whole header little-endian (struct.pack('<III')) */
+    INJ_LE_LENGTH,          /* htonl() on the magic only: type and length in host order */
+    INJ_LENGTH_WITH_HEADER, /* the length counts the header too */
+    INJ_LENGTH_IN_CHARS,    /* the length counts characters (len(text) before .encode());
+                               the payload gets a non-ASCII letter if it has none */
+    INJ_NO_HEADER,          /* the payload alone, without a header */
     INJ_KIND_COUNT
 } inject_kind;
 

@@ -19,7 +19,11 @@ static const char *const error_names[] = {"Bad magic (resynchronisations)",
                                           "Payload not JSON",
                                           "Checksum mismatch",
                                           "Truncated message",
-                                          "Echo differs from request"};
+                                          "Echo differs from request",
+                                          "Little-endian header",
+                                          "Length counts the header",
+                                          "Length counts characters",
+                                          "JSON without a header"};
 
 static void
 appmsg_stats_init(stats_tree *st)

@@ -13,6 +13,11 @@
 #define APPMSG_ERR_BAD_CHECKSUM 0x10
 #define APPMSG_ERR_TRUNCATED    0x20
 #define APPMSG_ERR_ECHO_DIFFERS 0x40
+/* The sender's mistakes, named (docs/debugging.md). */
+#define APPMSG_ERR_LE_HEADER          0x80
+#define APPMSG_ERR_LENGTH_WITH_HEADER 0x100
+#define APPMSG_ERR_LENGTH_IN_CHARS    0x200
+#define APPMSG_ERR_NO_HEADER          0x400
 
 typedef struct {
     gboolean is_message; /* FALSE: bytes skipped while looking for a magic */

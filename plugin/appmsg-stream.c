@@ -23,6 +23,9 @@ struct appmsg_stream {
     gboolean blind;           /* packets after a pending message went by without TCP's tap data */
     guint32 replayed_through; /* a later pass has gone over them up to this frame */
     guint8 searching[2]; /* SEARCH_*: what the bytes at the start of the next segment continue */
+    struct {
+        guint32 frame, declared, payload_len, chars; /* frame 0: none */
+    } chars_short[2]; /* the message just before, if its length may count characters */
 };
 
 enum { SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE };
@@ -171,27 +174,70 @@ frame_records(packet_info *pinfo, guint key)
 void
 appmsg_stream_framed(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, gboolean too_long)
 {
-    if (!pinfo->fd->visited)
+    if (!pinfo->fd->visited) {
         s->searching[dir] = too_long ? SEARCH_OVERSIZE : SEARCH_NONE;
+        s->chars_short[dir].frame = 0;
+    }
+}
+
+void
+appmsg_stream_chars_short(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, guint32 declared,
+                          guint32 payload_len, guint32 chars)
+{
+    if (pinfo->fd->visited)
+        return;
+    s->chars_short[dir].frame = pinfo->num;
+    s->chars_short[dir].declared = declared;
+    s->chars_short[dir].payload_len = payload_len;
+    s->chars_short[dir].chars = chars;
+}
+
+/* The run completes the characters the message before it counted in its length. */
+static gboolean
+ends_chars_short(appmsg_stream *s, appmsg_dir dir, const appmsg_run *run, appmsg_chars_rest *rest)
+{
+    if (!s->chars_short[dir].frame || !run->at_start ||
+        s->chars_short[dir].chars + run->chars != s->chars_short[dir].declared)
+        return FALSE;
+    rest->frame = s->chars_short[dir].frame;
+    rest->declared = s->chars_short[dir].declared;
+    rest->bytes = s->chars_short[dir].payload_len + run->len;
+    return TRUE;
 }
 
 appmsg_skip
 appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir,
-                      gboolean at_start, gboolean to_end)
+                      const appmsg_run *run, appmsg_chars_rest *rest)
 {
     wmem_array_t *records = frame_records(pinfo, key);
+    appmsg_pairing *r;
     appmsg_skip kind;
 
-    if (pinfo->fd->visited)
-        return records ? (appmsg_skip)pairing_at(records, key)->skip : APPMSG_SKIP_RESYNC;
+    if (pinfo->fd->visited) {
+        if (!records)
+            return APPMSG_SKIP_RESYNC;
+        r = pairing_at(records, key);
+        *rest = (appmsg_chars_rest){r->peer_frame, r->peer_type, r->peer_length};
+        return (appmsg_skip)r->skip;
+    }
+    r = pairing_at(records, key);
     if (s->searching[dir] == SEARCH_OVERSIZE) {
         kind = APPMSG_SKIP_OVERSIZE; /* until the next header */
     } else {
-        kind = s->searching[dir] == SEARCH_NO_MAGIC && at_start ? APPMSG_SKIP_CONTINUED
-                                                                : APPMSG_SKIP_RESYNC;
-        s->searching[dir] = to_end ? SEARCH_NO_MAGIC : SEARCH_NONE;
+        if (ends_chars_short(s, dir, run, rest)) {
+            kind = APPMSG_SKIP_CHARS_REST;
+            r->peer_frame = rest->frame;
+            r->peer_type = rest->declared;
+            r->peer_length = rest->bytes;
+        } else if (s->searching[dir] == SEARCH_NO_MAGIC && run->at_start) {
+            kind = APPMSG_SKIP_CONTINUED;
+        } else {
+            kind = run->json_text ? APPMSG_SKIP_NO_HEADER : APPMSG_SKIP_RESYNC;
+        }
+        s->searching[dir] = run->to_end ? SEARCH_NO_MAGIC : SEARCH_NONE;
     }
-    pairing_at(records, key)->skip = (guint8)kind;
+    s->chars_short[dir].frame = 0;
+    r->skip = (guint8)kind;
     return kind;
 }
 

@@ -49,8 +49,23 @@ typedef struct {
 typedef enum {
     APPMSG_SKIP_RESYNC,    /* bad magic: a new search for the next magic */
     APPMSG_SKIP_CONTINUED, /* the previous segment's search, still without a magic */
-    APPMSG_SKIP_OVERSIZE   /* the payload of a message whose length was above the maximum */
+    APPMSG_SKIP_OVERSIZE,  /* the payload of a message whose length was above the maximum */
+    APPMSG_SKIP_NO_HEADER, /* JSON text where a message should start: a payload sent alone */
+    APPMSG_SKIP_CHARS_REST /* the rest of the payload before it, whose length counted characters */
 } appmsg_skip;
+
+/* A run of skipped bytes as the dissector sees it. */
+typedef struct {
+    gboolean at_start, to_end; /* it begins / ends the segment's data */
+    gboolean json_text;        /* it opens like JSON text */
+    guint32 chars;             /* UTF-8 characters it begins (bytes that are no continuation) */
+    guint32 len;
+} appmsg_run;
+
+/* What APPMSG_SKIP_CHARS_REST ends: the message, its length field, its real payload size. */
+typedef struct {
+    guint32 frame, declared, bytes;
+} appmsg_chars_rest;
 
 typedef struct appmsg_stream appmsg_stream;
 
@@ -71,10 +86,15 @@ const appmsg_pairing *appmsg_stream_message(appmsg_stream *s, packet_info *pinfo
 /* First pass: the magic was found in dir, starting a message, a header cut short, or (too_long)
  * a header with a length above the maximum, whose payload the following skipped bytes then are. */
 void appmsg_stream_framed(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, gboolean too_long);
-/* First pass: what the run of skipped bytes at key is (at_start: it begins the segment's data;
- * to_end: it runs to its end). Later passes: the answer given then. */
+/* First pass: what the run of skipped bytes at key is. Later passes: the answer given then.
+ * For APPMSG_SKIP_CHARS_REST, *rest says whose payload it ends. */
 appmsg_skip appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_dir dir,
-                                  gboolean at_start, gboolean to_end);
+                                  const appmsg_run *run, appmsg_chars_rest *rest);
+/* First pass: the message just framed in dir is not JSON, and its payload_len bytes begin only
+ * chars characters of the declared length: if skipped bytes follow at once, they may be the rest
+ * of a length counted in characters. */
+void appmsg_stream_chars_short(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
+                               guint32 declared, guint32 payload_len, guint32 chars);
 /* First pass: an incomplete message waits at the end of dir's data (NULL clears it). Observed
  * TCP packets then count what else arrives and note FIN/RST; a stream that ends with it still
  * waiting gets a tail. */

@@ -23,6 +23,7 @@
 #include "appmsg-compat.h"
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
+#include "appmsg_mistakes.h"
 #include "appmsg_wire.h"
 #include "appmsg-heur.h"
 #include "appmsg-json-tree.h"
@@ -56,6 +57,10 @@ static expert_field ei_appmsg_not_json = EI_INIT;
 static expert_field ei_appmsg_checksum_bad = EI_INIT;
 static expert_field ei_appmsg_truncated = EI_INIT;
 static expert_field ei_appmsg_echo_differs = EI_INIT;
+static expert_field ei_appmsg_le_header = EI_INIT;
+static expert_field ei_appmsg_length_with_header = EI_INIT;
+static expert_field ei_appmsg_length_in_chars = EI_INIT;
+static expert_field ei_appmsg_no_header = EI_INIT;
 
 static dissector_handle_t appmsg_handle;
 static dissector_handle_t json_handle;
@@ -182,9 +187,17 @@ tree_visible(proto_tree *tree)
     return tree && PTREE_DATA(tree)->visible;
 }
 
-static const char *const error_labels[] = {"bad magic",   "length above maximum", "not UTF-8",
-                                           "not JSON",    "bad checksum",         "truncated",
-                                           "echo differs"};
+static const char *const error_labels[] = {"bad magic",
+                                           "length above maximum",
+                                           "not UTF-8",
+                                           "not JSON",
+                                           "bad checksum",
+                                           "truncated",
+                                           "echo differs",
+                                           "little-endian header",
+                                           "length counts the header",
+                                           "length counts characters",
+                                           "JSON without a header"};
 
 static void
 add_info(packet_info *pinfo, const char *summary, guint32 errors)
@@ -224,17 +237,63 @@ typedef struct {
     proto_item *type, *length;
 } header_items;
 
+/* The sender's mistakes the framing read through (appmsg_frame.mistakes): each named with its
+ * fix, on the field it concerns. Returns the APPMSG_ERR_* they count as. */
+static guint32
+add_mistakes(appmsg_ctx *c, proto_item *magic, const header_items *h, const appmsg_frame *f)
+{
+    guint32 errors = 0;
+
+    if (f->mistakes & APPMSG_MISTAKE_LE_HEADER) {
+        expert_add_info_format(c->pinfo, magic, &ei_appmsg_le_header,
+                               "Header written little-endian (magic reads 0x%08x): type %u and "
+                               "length %u read byte-swapped. The protocol is big-endian: "
+                               "struct.pack('!III', ...) in Python, htonl() in C",
+                               APPMSG_MAGIC_LE, f->type, f->declared);
+        errors |= APPMSG_ERR_LE_HEADER;
+    }
+    if (f->mistakes & APPMSG_MISTAKE_LE_LENGTH) {
+        expert_add_info_format(c->pinfo, h->length, &ei_appmsg_le_header,
+                               "Length and type written little-endian (host order): the length "
+                               "reads 0x%08x big-endian, %u byte-swapped. Convert every field "
+                               "with htonl(), not just the magic",
+                               GUINT32_SWAP_LE_BE(f->declared), f->declared);
+        errors |= APPMSG_ERR_LE_HEADER;
+    }
+    if (f->mistakes & APPMSG_MISTAKE_LENGTH_WITH_HEADER) {
+        expert_add_info_format(c->pinfo, h->length, &ei_appmsg_length_with_header,
+                               "Length %u counts the %u-byte header: the next magic starts %u "
+                               "bytes early, and the payload is %u bytes. The length field is the "
+                               "payload's size alone",
+                               f->declared, (guint)f->header_len, (guint)f->header_len, f->length);
+        errors |= APPMSG_ERR_LENGTH_WITH_HEADER;
+    }
+    if (f->mistakes & APPMSG_MISTAKE_LENGTH_IN_CHARS) {
+        expert_add_info_format(c->pinfo, h->length, &ei_appmsg_length_in_chars,
+                               "Length %u counts characters; the payload is %u bytes of UTF-8. "
+                               "Take the length of the encoded bytes (len(text.encode())), not "
+                               "of the text",
+                               f->declared, f->length);
+        errors |= APPMSG_ERR_LENGTH_IN_CHARS;
+    }
+    return errors;
+}
+
 /* Magic, type (its field shows the name) and length of the header at offset, from the values
- * already read. */
+ * already read, in the byte order the sender used; with the mistakes found in it (*errors). */
 static header_items
-add_header_fields(proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f)
+add_header_fields(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
+                  guint32 *errors)
 {
     header_items h;
+    proto_item *magic = proto_tree_add_item(tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC,
+                                            4, ENC_BIG_ENDIAN);
 
-    proto_tree_add_uint(tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC, 4, APPMSG_MAGIC);
     h.type = proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset + APPMSG_OFF_TYPE, 4, f->type);
-    h.length =
-        proto_tree_add_uint(tree, hf_appmsg_length, tvb, offset + APPMSG_OFF_LENGTH, 4, f->length);
+    h.length = proto_tree_add_uint(tree, hf_appmsg_length, tvb, offset + APPMSG_OFF_LENGTH, 4,
+                                   f->declared);
+    if (f->mistakes)
+        *errors |= add_mistakes(c, magic, &h, f);
     return h;
 }
 
@@ -351,9 +410,10 @@ static guint32
 check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
                guint32 crc)
 {
+    const guint enc = f->mistakes & APPMSG_MISTAKE_LE_HEADER ? ENC_LITTLE_ENDIAN : ENC_BIG_ENDIAN;
     proto_item *ci = proto_tree_add_checksum(tree, tvb, offset + APPMSG_OFF_CHECKSUM,
                                              hf_appmsg_checksum, hf_appmsg_checksum_status, NULL,
-                                             c->pinfo, crc, ENC_BIG_ENDIAN, PROTO_CHECKSUM_VERIFY);
+                                             c->pinfo, crc, enc, PROTO_CHECKSUM_VERIFY);
     if (f->checksum == crc)
         return 0;
     expert_add_info_format(c->pinfo, ci, &ei_appmsg_checksum_bad,
@@ -460,6 +520,17 @@ add_json(appmsg_ctx *c, proto_tree *tree, int offset, guint32 length, proto_item
 /* ---- One message -------------------------------------------------------------------------------
  */
 
+/* UTF-8 characters that len bytes begin: the bytes that are no continuation byte. */
+static guint32
+utf8_starts(const guint8 *p, guint len)
+{
+    guint32 n = 0;
+
+    for (guint i = 0; i < len; i++)
+        n += (p[i] & 0xc0) != 0x80;
+    return n;
+}
+
 /* A whole message at offset. Offsets stay in the segment's tvb: a subset tvb per message costs
  * more than the message's own fields. */
 static void
@@ -478,7 +549,7 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     const char *text;
     item_text label, *shown = NULL; /* the item's text, when a tree shows it */
 
-    header_items h = add_header_fields(tree, c->tvb, offset, f);
+    header_items h = add_header_fields(c, tree, c->tvb, offset, f, &errors);
     if (appmsg_checked)
         errors |= check_checksum(c, tree, c->tvb, offset, f, crc);
     /* Always present, even when empty, so that field occurrences line up across messages. */
@@ -488,6 +559,11 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
         shown = &label;
     }
     add_pairing(c, shown, tree, c->tvb, offset, f, m, &errors, &h, payload_item);
+    if ((errors & (APPMSG_ERR_NOT_JSON | APPMSG_ERR_NOT_UTF8)) && !f->mistakes) {
+        guint32 chars = utf8_starts(payload, f->length);
+        if (chars < f->length) /* not ASCII: its length may count characters */
+            appmsg_stream_chars_short(c->stream, c->pinfo, c->dir, f->declared, f->length, chars);
+    }
     if (shown)
         proto_item_set_text(ti, "%s", shown->s);
 
@@ -499,27 +575,76 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
         add_json(c, tree, payload_offset, f->length, payload_item, text);
 }
 
+/* Skipped bytes that a sender's json.dumps() wrote without a header: they open an object or an
+ * array and go on as text (a single byte will do where the segment ends). */
+static gboolean
+looks_like_json_text(const guint8 *p, guint len, gboolean to_end)
+{
+    guint n = MIN(len, 64);
+
+    if ((len < 2 && !to_end) || (p[0] != '{' && p[0] != '['))
+        return FALSE;
+    for (guint i = 1; i < n; i++)
+        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
+            return FALSE;
+    return TRUE;
+}
+
 /* Bytes that do not start with the magic, up to the next magic (or the end of the data): an
  * AppMsg item of their own, so that the filter "appmsg" finds the frame, without type, length or
  * payload. What they are depends on what came before in their direction (appmsg_skip): a new
- * search for the magic, the previous segment's search going on, or the payload of an oversize
- * message. */
+ * search for the magic, the previous segment's search going on, the payload of an oversize
+ * message; or a sender's mistake: JSON sent without a header, the rest of a payload whose length
+ * counted characters. */
 static void
 dissect_skipped(appmsg_ctx *c, int offset, guint len)
 {
     guint key = next_message_in_frame(c); /* takes its place in the Info column */
-    appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, offset == 0,
-                                             offset + len == tvb_captured_length(c->tvb));
+    const guint8 *bytes = tvb_get_ptr(c->tvb, offset, (gint)len);
+    gboolean to_end = offset + len == tvb_captured_length(c->tvb);
+    const appmsg_run run = {offset == 0, to_end, looks_like_json_text(bytes, len, to_end),
+                            utf8_starts(bytes, len), len};
+    appmsg_chars_rest rest = {0, 0, 0};
+    appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, &run, &rest);
+    static const guint32 tap_errors[] = {APPMSG_ERR_BAD_MAGIC, 0, 0, APPMSG_ERR_NO_HEADER,
+                                         APPMSG_ERR_LENGTH_IN_CHARS};
     proto_item *ti;
     proto_tree *tree = add_message_item(c, c->tvb, offset, (int)len, &ti);
 
     proto_tree_add_item(tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
-    queue_tap(c, FALSE, 0, len, kind == APPMSG_SKIP_RESYNC ? APPMSG_ERR_BAD_MAGIC : 0);
-    if (kind == APPMSG_SKIP_OVERSIZE) {
+    queue_tap(c, FALSE, 0, len, tap_errors[kind]);
+    switch (kind) {
+    case APPMSG_SKIP_OVERSIZE:
         proto_item_set_text(ti, "AppMsg, %u bytes skipped: payload of the oversize message", len);
         col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [oversize payload]",
                             len);
         return;
+    case APPMSG_SKIP_NO_HEADER:
+        /* A sender that wrote the payload alone: name that, not just the missing magic. */
+        proto_item_set_text(ti, "AppMsg, %u bytes skipped: JSON text without a header", len);
+        expert_add_info_format(c->pinfo, ti, &ei_appmsg_no_header,
+                               "JSON text without a header: %u bytes of JSON where a message "
+                               "should start. Send the %u-byte header (magic, type, length) "
+                               "before each payload",
+                               len, (guint)appmsg_header_len(appmsg_checked));
+        col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ",
+                            "%u bytes skipped [JSON without a header]", len);
+        return;
+    case APPMSG_SKIP_CHARS_REST:
+        proto_item_set_text(ti, "AppMsg, %u bytes skipped: the rest of the payload in frame %u",
+                            len, rest.frame);
+        expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
+                               "These %u bytes end the payload of the message in frame %u: its "
+                               "length %u counts characters; the payload is %u bytes of UTF-8. "
+                               "Take the length of the encoded bytes (len(text.encode())), not "
+                               "of the text",
+                               len, rest.frame, rest.declared, rest.bytes);
+        col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ",
+                            "%u bytes skipped [length counts characters]", len);
+        return;
+    case APPMSG_SKIP_RESYNC:
+    case APPMSG_SKIP_CONTINUED:
+        break;
     }
     proto_item_set_text(ti, "AppMsg, %u bytes skipped: no magic 0x%08x %s", len, APPMSG_MAGIC,
                         kind == APPMSG_SKIP_CONTINUED
@@ -539,10 +664,11 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     tvbuff_t *tvb = tvb_new_subset_length(c->tvb, offset, (gint)f->header_len);
     proto_item *ti, *li;
     proto_tree *tree;
+    guint32 errors = APPMSG_ERR_TOO_LONG;
 
     next_message_in_frame(c);
     tree = add_message_item(c, tvb, 0, -1, &ti);
-    add_header_fields(tree, tvb, 0, f);
+    add_header_fields(c, tree, tvb, 0, f, &errors);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
     proto_item_set_text(li, "Payload: not read (the length is above the maximum of %u)",
                         appmsg_max_length);
@@ -552,8 +678,8 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
                            f->length, appmsg_max_length);
     set_item_text(ti, f->type, f->length, ", length above the maximum");
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
-             APPMSG_ERR_TOO_LONG);
-    queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TOO_LONG);
+             errors);
+    queue_tap(c, TRUE, f->type, f->length, errors);
 }
 
 /* Info for a message the stream ended inside of: payload bytes seen of the length, or header
@@ -584,11 +710,12 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     guint seen = f->have_header ? avail - (guint)f->header_len : avail;
     guint of = f->have_header ? f->length : (guint)f->header_len;
     const char *what = f->have_header ? "payload" : "header";
+    guint32 errors = APPMSG_ERR_TRUNCATED;
 
     next_message_in_frame(c);
     tree = add_message_item(c, tvb, 0, -1, &ti);
     if (f->have_header) {
-        add_header_fields(tree, tvb, 0, f);
+        add_header_fields(c, tree, tvb, 0, f, &errors);
         proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len, (gint)seen,
                             ENC_UTF_8);
         set_item_text(
@@ -600,7 +727,7 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_truncated,
                            "Message truncated (%s): %u of %u %s bytes", why, seen, of, what);
     add_truncated_info(c->pinfo, f->have_header, f->type, seen, of, why, 0);
-    queue_tap(c, TRUE, f->type, f->length, APPMSG_ERR_TRUNCATED);
+    queue_tap(c, TRUE, f->type, f->length, errors);
 }
 
 /* ---- The stream --------------------------------------------------------------------------------
@@ -628,6 +755,8 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     while (offset < len) {
         appmsg_frame f = appmsg_frame_next(buf + offset, len - offset, &opts);
 
+        appmsg_length_mistakes(buf + offset, len - offset, &f);
+
         /* A magic ends any search for one; after an oversize header, what follows up to the
          * next magic is its payload. */
         if (f.kind != APPMSG_FRAME_BAD_MAGIC)
@@ -644,8 +773,10 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             break;
         case APPMSG_FRAME_NEED_MORE:
             if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
+                /* f.need may stop short of the message's end (appmsg_length_mistakes). */
+                guint64 whole = f.have_header ? f.header_len + f.length : f.need;
                 appmsg_tail pending = {pinfo->num, pinfo->num,    len - offset,
-                                       f.need,     f.have_header, f.type,
+                                       whole,      f.have_header, f.type,
                                        f.length,   NULL,          (guint8)c.dir};
                 pinfo->desegment_offset = (int)offset;
                 /* Without the whole header, take the next segment whole (as tcp_dissect_pdus
@@ -823,6 +954,19 @@ proto_register_appmsg(void)
          {"appmsg.truncated", PI_MALFORMED, PI_ERROR, "Stream ended inside a message", EXPFILL}},
         {&ei_appmsg_echo_differs,
          {"appmsg.echo_differs", PI_SEQUENCE, PI_WARN, "Echo differs from its request", EXPFILL}},
+        /* The sender's mistakes (docs/debugging.md): named, with their fix. */
+        {&ei_appmsg_le_header,
+         {"appmsg.mistake.little_endian", PI_PROTOCOL, PI_ERROR,
+          "Header written little-endian; the protocol is big-endian", EXPFILL}},
+        {&ei_appmsg_length_with_header,
+         {"appmsg.mistake.length_with_header", PI_PROTOCOL, PI_ERROR,
+          "Length counts the header; it is the payload's size alone", EXPFILL}},
+        {&ei_appmsg_length_in_chars,
+         {"appmsg.mistake.length_in_chars", PI_PROTOCOL, PI_ERROR,
+          "Length counts characters, not UTF-8 bytes", EXPFILL}},
+        {&ei_appmsg_no_header,
+         {"appmsg.mistake.no_header", PI_PROTOCOL, PI_ERROR,
+          "JSON text without a header where a message should start", EXPFILL}},
     };
     module_t *appmsg_module;
     expert_module_t *expert_appmsg;

@@ -12,6 +12,7 @@ import socket
 import struct
 import subprocess
 import sys
+import shutil
 import tempfile
 import threading
 import time
@@ -63,6 +64,7 @@ class Serve:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @contextlib.contextmanager
