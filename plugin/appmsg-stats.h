@@ -24,6 +24,8 @@ typedef struct {
     gboolean from_client;
     guint32 type, length; /* length: payload bytes, or bytes skipped */
     guint32 errors;       /* APPMSG_ERR_* */
+    guint32 segments;     /* TCP segments it spans; 0 unless whole (appmsg-recv.h) */
+    guint32 merged;       /* other messages that share a segment with it */
 } appmsg_tap_info;
 
 void appmsg_stats_register(void);

@@ -25,8 +25,14 @@ struct appmsg_stream {
     guint8 searching[2]; /* SEARCH_*: what the bytes at the start of the next segment continue */
     struct {
         guint32 frame, declared, payload_len, chars; /* frame 0: none */
-    } chars_short[2]; /* the message just before, if its length may count characters */
+    } chars_short[2];          /* the message just before, if its length may count characters */
+    wmem_array_t *segments[2]; /* data_segment: new data while a message waited, in order */
 };
+
+/* A TCP segment with new data, and how many messages had bytes in it. */
+typedef struct {
+    guint32 frame, seq, end, pieces;
+} data_segment;
 
 enum { SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE };
 
@@ -38,6 +44,7 @@ static wmem_map_t *streams; /* tcp.stream → appmsg_stream */
 static wmem_list_t *ended;  /* tails whose stream ended with FIN or RST */
 static wmem_map_t *tails_by_frame;
 static guint pending_count;
+static guint blind_count; /* blind streams a later pass has not replayed yet */
 static gboolean tails_dirty;
 
 static void
@@ -47,6 +54,7 @@ appmsg_stream_init(void)
     ended = wmem_list_new(wmem_file_scope());
     tails_by_frame = NULL;
     pending_count = 0;
+    blind_count = 0;
     tails_dirty = FALSE;
 }
 
@@ -121,6 +129,8 @@ appmsg_stream_get(packet_info *pinfo)
         s->index = s->tcpd ? s->tcpd->stream : 0;
         s->unpaired[APPMSG_C2S] = wmem_list_new(wmem_file_scope());
         s->unpaired[APPMSG_S2C] = wmem_list_new(wmem_file_scope());
+        s->segments[APPMSG_C2S] = wmem_array_new(wmem_file_scope(), sizeof(data_segment));
+        s->segments[APPMSG_S2C] = wmem_array_new(wmem_file_scope(), sizeof(data_segment));
         conversation_add_proto_data(conv, proto_appmsg, s);
         wmem_map_insert(streams, GUINT_TO_POINTER(s->index), s);
     }
@@ -271,8 +281,12 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
     nstime_t delta;
 
     nstime_delta(&delta, &echo->time, &request->time);
-    *mine = (appmsg_pairing){m->frame, m->type, m->length, (guint8)dir, 0, 0, 0};
-    *theirs = (appmsg_pairing){here.frame, type, length, (guint8)!dir, 0, 0, 0};
+    mine->peer_frame = m->frame;
+    mine->peer_type = m->type;
+    mine->peer_length = m->length;
+    theirs->peer_frame = here.frame;
+    theirs->peer_type = type;
+    theirs->peer_length = length;
     appmsg_pairing *echo_pairing = dir == APPMSG_C2S ? theirs : mine;
     echo_pairing->diff = echo_diff(request, echo);
     echo_pairing->delta_ns = (gint64)delta.secs * 1000000000 + delta.nsecs;
@@ -337,6 +351,73 @@ end_pending(appmsg_stream *s, appmsg_dir dir, guint32 frame, const char *how)
     return t;
 }
 
+/* A segment with new data in dir (not a retransmission): kept for counting a message's
+ * segments. */
+static void
+log_data_segment(appmsg_stream *s, appmsg_dir dir, guint32 frame, guint32 seq, guint32 end)
+{
+    wmem_array_t *segments = s->segments[dir];
+    guint n = wmem_array_get_count(segments);
+    data_segment seg = {frame, seq, end, 0};
+
+    if (n > 0) {
+        const data_segment *last = wmem_array_index(segments, n - 1);
+        if (last->frame >= frame || (gint32)(seg.end - last->end) <= 0)
+            return;
+    }
+    wmem_array_append_one(segments, seg);
+}
+
+guint32
+appmsg_stream_earlier_segments(const appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
+                               guint32 seq, guint32 end, guint32 *first_pieces)
+{
+    const data_segment *segs = wmem_array_get_raw(s->segments[dir]);
+    guint count = wmem_array_get_count(s->segments[dir]), lo = 0, hi = count, n = 0;
+
+    while (lo < hi) { /* the first segment that ends after seq */
+        guint mid = lo + (hi - lo) / 2;
+        if ((gint32)(segs[mid].end - seq) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *first_pieces = 0;
+    for (guint i = lo; i < count && (gint32)(segs[i].seq - end) < 0 && segs[i].frame < pinfo->num;
+         i++) {
+        if (n++ == 0)
+            *first_pieces = segs[i].pieces;
+    }
+    return n;
+}
+
+void
+appmsg_stream_log_segment(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, guint32 seq,
+                          guint32 end)
+{
+    if (!pinfo->fd->visited)
+        log_data_segment(s, dir, pinfo->num, seq, end);
+}
+
+gboolean
+appmsg_stream_pending(const appmsg_stream *s, appmsg_dir dir, appmsg_tail *out)
+{
+    if (!s->pending[dir])
+        return FALSE;
+    *out = s->tail[dir];
+    return TRUE;
+}
+
+void
+appmsg_stream_note_pieces(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, guint32 pieces)
+{
+    guint n = wmem_array_get_count(s->segments[dir]);
+    data_segment *last = n ? wmem_array_index(s->segments[dir], n - 1) : NULL;
+
+    if (last && last->frame == pinfo->num) /* (a replay's segments get theirs on a later pass) */
+        last->pieces = pieces;
+}
+
 /* One packet of s after its pending messages began: counts their bytes, ends them on FIN/RST.
  * Returns how many it ended, in ended_here. */
 static guint
@@ -351,6 +432,10 @@ follow_packet(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph
         s->tail[dir].seen += tcph->th_seglen;
         s->tail[dir].end_frame = pinfo->num;
     }
+    /* A later pass replays every packet: what waited then is not known, but only a waiting
+     * message's segments lie between its first and last frame. */
+    if ((s->pending[dir] || pinfo->fd->visited) && tcph->th_have_seglen && tcph->th_seglen > 0)
+        log_data_segment(s, dir, pinfo->num, tcph->th_seq, tcph->th_seq + tcph->th_seglen);
     if (tcph->th_flags & TH_RST) { /* a reset ends both directions */
         for (int d = APPMSG_C2S; d <= APPMSG_S2C; d++)
             if (s->pending[d] && pinfo->num > s->tail[d].start_frame)
@@ -367,7 +452,7 @@ follow_packet(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph
 gboolean
 appmsg_stream_following(void)
 {
-    return pending_count > 0 || (ended && wmem_list_count(ended) > 0);
+    return pending_count > 0 || blind_count > 0 || (ended && wmem_list_count(ended) > 0);
 }
 
 /* The stream of a TCP packet, if it is ours: by TCP's stream index when the tap gave it, else
@@ -398,6 +483,7 @@ appmsg_stream_observe_tcp(packet_info *pinfo, const struct tcpheader *tcph,
     if (pinfo->num > s->last_frame)
         s->last_frame = pinfo->num;
     if (!tcph) {
+        blind_count += !s->blind;
         s->blind = TRUE;
         return 0;
     }
@@ -444,6 +530,10 @@ replay_blind(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph)
 {
     if (pinfo->num <= s->replayed_through || pinfo->num > s->last_frame)
         return;
+    if (s->replayed_through == 0) { /* the first pass logged only the segments it dissected */
+        s->segments[APPMSG_C2S] = wmem_array_new(wmem_file_scope(), sizeof(data_segment));
+        s->segments[APPMSG_S2C] = wmem_array_new(wmem_file_scope(), sizeof(data_segment));
+    }
     s->replayed_through = pinfo->num;
     if (tcph) {
         const appmsg_tail *unused[2];
@@ -451,6 +541,7 @@ replay_blind(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph)
     }
     if (pinfo->num == s->last_frame) {
         s->blind = FALSE; /* what is still pending is what the capture ended inside of */
+        blind_count--;
         tails_dirty = TRUE;
     }
 }

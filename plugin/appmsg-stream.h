@@ -100,6 +100,20 @@ void appmsg_stream_chars_short(appmsg_stream *s, packet_info *pinfo, appmsg_dir 
  * waiting gets a tail. */
 void appmsg_stream_set_pending(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
                                const appmsg_tail *pending);
+/* First pass: the message waiting in dir, if any (*out), before the dissector clears it. */
+gboolean appmsg_stream_pending(const appmsg_stream *s, appmsg_dir dir, appmsg_tail *out);
+/* First pass: this frame's segment, [seq, end), where a message begins to wait (TCP's tap may
+ * not be read yet in the packet that starts it). */
+void appmsg_stream_log_segment(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, guint32 seq,
+                               guint32 end);
+/* When this frame's messages are all known: pieces of messages have bytes in it. */
+void appmsg_stream_note_pieces(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
+                               guint32 pieces);
+/* The TCP segments of dir before this frame that carry bytes of the sequence range [seq, end),
+ * as TCP packets observed while a message waited (or a later pass replaying them) showed: how
+ * many, and how many message pieces the first of them held (*first_pieces). */
+guint32 appmsg_stream_earlier_segments(const appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
+                                       guint32 seq, guint32 end, guint32 *first_pieces);
 /* Whether any stream has a message waiting or cut: else TCP packets need not be looked at. */
 gboolean appmsg_stream_following(void);
 /* Every TCP packet, first pass, after dissection, with TCP's tapped header (NULL in a pass

@@ -27,6 +27,7 @@
 #include "appmsg_wire.h"
 #include "appmsg-heur.h"
 #include "appmsg-json-tree.h"
+#include "appmsg-recv.h"
 #include "appmsg-stats.h"
 #include "appmsg-stream.h"
 #include "appmsg-types.h"
@@ -86,18 +87,24 @@ framing_opts(void)
     return opts;
 }
 
-/* Stream ends are followed only from the first message that waits for more bytes on: a capture
- * without AppMsg, or without a message cut across segments, never pays for a postdissector or a
- * tap. The postdissector stays for the session (Wireshark cannot remove one); the tap listener
- * goes with the file. Registered in the middle of a packet, both act from the next one on, which
- * is all they are needed for. */
+/* A capture without AppMsg never pays for a postdissector or a tap. The postdissector, which
+ * completes each frame's messages (appmsg-recv.h) and shows stream ends, is registered with the
+ * first AppMsg data; it runs for that packet too, and stays for the session (Wireshark cannot
+ * remove one). TCP's tap is read only from the first message that waits for more bytes on; its
+ * listener goes with the file, and acts from the next packet on, which is all it is needed for. */
 static void
-watch_stream_ends(void)
+watch_frames(void)
 {
     if (!tails_registered) {
         register_postdissector(tails_handle);
         tails_registered = TRUE;
     }
+}
+
+static void
+watch_stream_ends(void)
+{
+    watch_frames();
     if (!tcp_tap_listening && !tcp_tap_refused) {
         /* A listener that only makes TCP's tap data readable in the postdissector: a
          * dissector's helper, which asks Wireshark for neither a tree nor columns. */
@@ -130,6 +137,9 @@ typedef struct {
     appmsg_stream *stream;
     appmsg_dir dir;
     guint *count; /* messages of this frame so far: see next_message_in_frame() */
+    guint32 seq;  /* TCP sequence number of the tvb's first byte */
+    /* First pass: where the message at offset 0 began, when it completes one that waited. */
+    guint32 carried_start_frame;
 } appmsg_ctx;
 
 /* ---- Columns -----------------------------------------------------------------------------------
@@ -486,7 +496,7 @@ add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int
     }
 }
 
-static void
+static appmsg_tap_info *
 queue_tap(appmsg_ctx *c, gboolean is_message, guint32 type, guint32 length, guint32 errors)
 {
     appmsg_tap_info *info = wmem_new0(c->pinfo->pool, appmsg_tap_info);
@@ -497,6 +507,7 @@ queue_tap(appmsg_ctx *c, gboolean is_message, guint32 type, guint32 length, guin
     info->length = length;
     info->errors = errors;
     appmsg_stats_queue(c->pinfo, info);
+    return info;
 }
 
 /* The payload's JSON (at offset, text checked): our own member list, or Wireshark's JSON
@@ -569,7 +580,10 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
 
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              errors);
-    queue_tap(c, TRUE, f->type, f->length, errors);
+    appmsg_recv_piece(c->pinfo, c->stream, c->dir);
+    appmsg_recv_message(c->pinfo, tree, c->tvb, offset, c->seq + (guint32)offset,
+                        c->seq + (guint32)(offset + f->len),
+                        queue_tap(c, TRUE, f->type, f->length, errors));
 
     if (appmsg_payload_as_json && text)
         add_json(c, tree, payload_offset, f->length, payload_item, text);
@@ -680,6 +694,7 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              errors);
     queue_tap(c, TRUE, f->type, f->length, errors);
+    appmsg_recv_piece(c->pinfo, c->stream, c->dir);
 }
 
 /* Info for a message the stream ended inside of: payload bytes seen of the length, or header
@@ -728,10 +743,31 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
                            "Message truncated (%s): %u of %u %s bytes", why, seen, of, what);
     add_truncated_info(c->pinfo, f->have_header, f->type, seen, of, why, 0);
     queue_tap(c, TRUE, f->type, f->length, errors);
+    appmsg_recv_piece(c->pinfo, c->stream, c->dir);
 }
 
 /* ---- The stream --------------------------------------------------------------------------------
  */
+
+/* A reassembly that ends with a message whose length counted the header also holds the next
+ * message's header, which may begin exactly where the current segment does: TCP cannot split a
+ * reassembly there (it would show the first message again later). So the first waits for the
+ * next one, and both are shown together. */
+static void
+wait_with_next(const guint8 *buf, guint len, const appmsg_frame_opts *opts, appmsg_frame *f)
+{
+    appmsg_frame next;
+
+    if (f->kind != APPMSG_FRAME_MESSAGE || !(f->mistakes & APPMSG_MISTAKE_LENGTH_WITH_HEADER) ||
+        f->len >= len)
+        return;
+    next = appmsg_frame_next(buf + f->len, len - f->len, opts);
+    appmsg_length_mistakes(buf + f->len, len - f->len, &next);
+    if (next.kind != APPMSG_FRAME_NEED_MORE)
+        return;
+    f->kind = APPMSG_FRAME_NEED_MORE;
+    f->need = next.need ? f->len + next.need : 0; /* 0: one more segment */
+}
 
 static int
 dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -743,19 +779,29 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     /* A segment that carries FIN or RST ends its direction: nothing more will come. */
     gboolean stream_ends = tcpinfo && (tcpinfo->flags & (TH_FIN | TH_RST));
     appmsg_ctx c = {
-        tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S, frame_message_count(pinfo)};
+        tvb, pinfo, tree, appmsg_stream_get(pinfo), APPMSG_C2S, frame_message_count(pinfo), 0, 0};
     guint offset = 0;
 
     if (len == 0)
         return 0;
     c.dir = appmsg_stream_direction(c.stream, pinfo);
+    /* Reassembled bytes begin with the message that waited: it began in an earlier frame. */
+    appmsg_tail waited;
+    if (!pinfo->fd->visited && tcpinfo && tcpinfo->is_reassembled &&
+        appmsg_stream_pending(c.stream, c.dir, &waited)) {
+        c.carried_start_frame = waited.start_frame;
+    }
+    c.seq = tcpinfo ? tcpinfo->seq : 0;
     /* Whatever waited for more data is complete now or is handled below. */
     appmsg_stream_set_pending(c.stream, pinfo, c.dir, NULL);
+    watch_frames();
 
     while (offset < len) {
         appmsg_frame f = appmsg_frame_next(buf + offset, len - offset, &opts);
 
         appmsg_length_mistakes(buf + offset, len - offset, &f);
+        if (offset == 0 && tcpinfo && tcpinfo->is_reassembled)
+            wait_with_next(buf, len, &opts, &f);
 
         /* A magic ends any search for one; after an oversize header, what follows up to the
          * next magic is its payload. */
@@ -775,15 +821,26 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
                 /* f.need may stop short of the message's end (appmsg_length_mistakes). */
                 guint64 whole = f.have_header ? f.header_len + f.length : f.need;
-                appmsg_tail pending = {pinfo->num, pinfo->num,    len - offset,
-                                       whole,      f.have_header, f.type,
-                                       f.length,   NULL,          (guint8)c.dir};
+                gboolean carried = offset == 0 && c.carried_start_frame;
+                appmsg_tail pending = {carried ? c.carried_start_frame : pinfo->num,
+                                       pinfo->num,
+                                       len - offset,
+                                       whole,
+                                       f.have_header,
+                                       f.type,
+                                       f.length,
+                                       NULL,
+                                       (guint8)c.dir};
                 pinfo->desegment_offset = (int)offset;
                 /* Without the whole header, take the next segment whole (as tcp_dissect_pdus
                  * does): a reassembly cut to the header's end would need extending. */
-                pinfo->desegment_len =
-                    f.have_header ? (guint32)(f.need - (len - offset)) : DESEGMENT_ONE_MORE_SEGMENT;
+                pinfo->desegment_len = f.have_header && f.need ? (guint32)(f.need - (len - offset))
+                                                               : DESEGMENT_ONE_MORE_SEGMENT;
                 appmsg_stream_set_pending(c.stream, pinfo, c.dir, &pending);
+                if (tcpinfo && !tcpinfo->is_reassembled)
+                    appmsg_stream_log_segment(c.stream, pinfo, c.dir, tcpinfo->seq,
+                                              tcpinfo->nxtseq);
+                appmsg_recv_piece(pinfo, c.stream, c.dir);
                 watch_stream_ends();
                 return (int)len;
             }
@@ -809,25 +866,20 @@ tapped_tcp_header(void)
     return found;
 }
 
-/* Postdissector. Messages a stream ended inside of: TCP calls no subdissector for a bare FIN or
- * RST, nor at the end of the capture. On the first pass it reports TCP packets to the stream
+/* Messages a stream ended inside of: TCP calls no subdissector for a bare FIN or RST, nor at
+ * the end of the capture. On the first pass it reports TCP packets to the stream
  * state and shows what a FIN or RST ended at once; on later passes it also shows messages cut by
  * the end of the capture, in the connection's last frame.
  *
  * The flags come from TCP's tap, not from tcp.flags in the tree: a postdissector that wants
  * fields makes Wireshark build a tree for every packet of every capture, AppMsg or not. */
-static int
-dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+static void
+dissect_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     const appmsg_tail *const *tails = NULL;
-    const struct tcpheader *tcph;
-    guint n;
-
-    if (pinfo->ptype != PT_TCP || !appmsg_stream_following())
-        return 0;
-    tcph = tapped_tcp_header();
-    n = pinfo->fd->visited ? appmsg_stream_tails_in_frame(pinfo, tcph, &tails)
-                           : appmsg_stream_observe_tcp(pinfo, tcph, &tails);
+    const struct tcpheader *tcph = tapped_tcp_header();
+    guint n = pinfo->fd->visited ? appmsg_stream_tails_in_frame(pinfo, tcph, &tails)
+                                 : appmsg_stream_observe_tcp(pinfo, tcph, &tails);
 
     for (guint i = 0; i < n; i++) {
         const appmsg_tail *t = tails[i];
@@ -876,9 +928,21 @@ dissect_appmsg_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *
                                t->end, seen, of, what, t->start_frame);
         add_truncated_info(pinfo, t->have_header, t->type, seen, of, t->end,
                            t->start_frame != pinfo->num ? t->start_frame : 0);
-        appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir, NULL};
+        appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir, NULL, 0, 0};
         queue_tap(&c, TRUE, t->type, t->length, APPMSG_ERR_TRUNCATED);
     }
+}
+
+/* Postdissector: stream ends, then the counts of the frame's messages, which only the whole
+ * frame decides. */
+static int
+dissect_appmsg_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    if (pinfo->ptype != PT_TCP)
+        return 0;
+    if (appmsg_stream_following())
+        dissect_tails(tvb, pinfo, tree);
+    appmsg_recv_finish_frame(pinfo);
     return 0;
 }
 
@@ -1010,6 +1074,7 @@ proto_register_appmsg(void)
     appmsg_types_register(appmsg_module);
     appmsg_types_attach(hf_appmsg_type);
     appmsg_stats_register();
+    appmsg_recv_register(proto_appmsg);
 }
 
 void
@@ -1023,6 +1088,6 @@ proto_reg_handoff_appmsg(void)
     appmsg_stream_register(proto_appmsg);
 
     tcp_tap_id = find_tap_id("tcp");
-    tails_handle = create_dissector_handle(dissect_appmsg_tails, proto_appmsg);
+    tails_handle = create_dissector_handle(dissect_appmsg_post, proto_appmsg);
     register_cleanup_routine(stop_watching_stream_ends);
 }
