@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include <string.h>
+
 #include <epan/conversation.h>
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h> /* struct tcpinfo */
@@ -57,7 +59,7 @@ static wmem_map_t *candidates; /* conversation → heur_candidate, first pass */
 /* Per-frame decisions are kept: later passes repeat them instead of deciding again from state
  * that has moved on since. */
 #define HEUR_DECISION_KEY 1
-enum { HEUR_TAKEN = 1 };
+enum { HEUR_REFUSED, HEUR_TAKEN, HEUR_WAITING };
 
 static void
 heur_init(void)
@@ -87,8 +89,21 @@ candidate_of(packet_info *pinfo, int *dir)
     return c;
 }
 
-/* First pass: is this segment evidence enough to take the connection from here on? */
+/* The first data of a direction is shorter than a magic but starts like one (a client that
+ * writes its header byte by byte): not evidence yet, so TCP is asked to join it with the next
+ * segment and offer the heuristic both. Big-endian only: an 'x' typed alone would otherwise
+ * look like the start of a little-endian magic. */
 static gboolean
+first_bytes_of_magic(const guint8 *buf, guint len, const struct tcpinfo *tcpinfo)
+{
+    static const guint8 magic[4] = {(guint8)(APPMSG_MAGIC >> 24), (guint8)(APPMSG_MAGIC >> 16),
+                                    (guint8)(APPMSG_MAGIC >> 8), (guint8)APPMSG_MAGIC};
+
+    return len > 0 && len < 4 && tcpinfo->seq == 1 && memcmp(buf, magic, len) == 0;
+}
+
+/* First pass: is this segment evidence enough to take the connection from here on? */
+static guint
 decide(tvbuff_t *tvb, packet_info *pinfo, const struct tcpinfo *tcpinfo)
 {
     guint len = tvb_captured_length(tvb);
@@ -100,57 +115,71 @@ decide(tvbuff_t *tvb, packet_info *pinfo, const struct tcpinfo *tcpinfo)
     size_t at;
     int dir;
 
-    if (!tcpinfo || len < 4)
-        return FALSE;
+    if (!tcpinfo || len == 0)
+        return HEUR_REFUSED;
+    buf = tvb_get_ptr(tvb, 0, (gint)len);
+    if (len < 4)
+        return first_bytes_of_magic(buf, len, tcpinfo) && pinfo->can_desegment &&
+                       !port_owned_by_another(pinfo->srcport) &&
+                       !port_owned_by_another(pinfo->destport) &&
+                       !conversation_given_to_another(pinfo)
+                   ? HEUR_WAITING
+                   : HEUR_REFUSED;
     /* The first magic in the segment: at its start, or after the tail of a message the capture
      * began inside of. Every other protocol's segment without one stops here. */
-    buf = tvb_get_ptr(tvb, 0, (gint)len);
     at = appmsg_find_magic(buf, len);
     if (at + 4 > len)
-        return FALSE;
+        return HEUR_REFUSED;
     if (port_owned_by_another(pinfo->srcport) || port_owned_by_another(pinfo->destport) ||
         conversation_given_to_another(pinfo))
-        return FALSE;
+        return HEUR_REFUSED;
     evidence = appmsg_evidence_of(buf + at, len - at, &opts, &f);
     if (evidence == APPMSG_EVIDENCE_NONE)
-        return FALSE;
+        return HEUR_REFUSED;
     if (evidence == APPMSG_EVIDENCE_MESSAGE)
-        return TRUE;
+        return HEUR_TAKEN;
     /* Relative sequence number 1: the first data of this direction in the capture (TCP's default
      * numbering; the connection's start, or the first segment seen mid-stream). */
     if (at == 0 && tcpinfo->seq == 1)
-        return TRUE;
+        return HEUR_TAKEN;
     c = candidate_of(pinfo, &dir);
     if (at == 0 && c->waiting[dir] && c->next_seq[dir] == tcpinfo->seq)
-        return TRUE; /* the message the last header announced ended right here */
+        return HEUR_TAKEN; /* the message the last header announced ended right here */
     if (evidence == APPMSG_EVIDENCE_HEADER) {
         c->next_seq[dir] = tcpinfo->seq + (guint32)(at + f.header_len + f.length);
         c->waiting[dir] = TRUE;
     }
-    return FALSE;
+    return HEUR_REFUSED;
 }
 
 static appmsg_bool
 dissect_appmsg_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    gboolean take;
+    guint decision;
 
     if (pinfo->fd->visited) {
-        take = GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg,
-                                                 HEUR_DECISION_KEY)) == HEUR_TAKEN;
+        decision = GPOINTER_TO_UINT(
+            p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, HEUR_DECISION_KEY));
     } else {
-        take = decide(tvb, pinfo, data);
-        if (take) { /* refusals are not stored: no record means refused */
+        decision = decide(tvb, pinfo, data);
+        if (decision != HEUR_REFUSED) /* refusals are not stored: no record means refused */
             p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, HEUR_DECISION_KEY,
-                             GUINT_TO_POINTER(HEUR_TAKEN));
+                             GUINT_TO_POINTER(decision));
+        if (decision == HEUR_TAKEN)
             conversation_set_dissector_from_frame_number(find_or_create_conversation(pinfo),
                                                          pinfo->num, appmsg_handle);
-        }
     }
-    if (!take)
+    switch (decision) {
+    case HEUR_TAKEN:
+        dissect_appmsg(tvb, pinfo, tree, data);
+        return TRUE;
+    case HEUR_WAITING: /* the magic's first bytes: decide with the next segment */
+        pinfo->desegment_offset = 0;
+        pinfo->desegment_len = DESEGMENT_ONE_MORE_SEGMENT;
+        return TRUE;
+    default:
         return FALSE;
-    dissect_appmsg(tvb, pinfo, tree, data);
-    return TRUE;
+    }
 }
 
 void

@@ -11,7 +11,7 @@
 
 static int appmsg_tap = -1;
 
-static int st_messages, st_types, st_directions, st_sizes, st_errors;
+static int st_messages, st_types, st_directions, st_sizes, st_recv, st_errors;
 
 static const char *const error_names[] = {"Bad magic (resynchronisations)",
                                           "Length above maximum",
@@ -33,6 +33,7 @@ appmsg_stats_init(stats_tree *st)
     st_directions = stats_tree_create_node(st, "By direction", st_messages, STAT_DT_INT, TRUE);
     st_sizes = stats_tree_create_range_node(st, "By payload size (bytes)", st_messages, "0-63",
                                             "64-255", "256-1023", "1024-16383", "16384-", NULL);
+    st_recv = stats_tree_create_node(st, "What one recv() gets", st_messages, STAT_DT_INT, TRUE);
     st_errors = stats_tree_create_node(st, "Errors", 0, STAT_DT_INT, TRUE);
     stats_tree_create_node(st, "Skipped bytes", 0, STAT_DT_INT, FALSE);
 }
@@ -60,6 +61,16 @@ appmsg_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt 
             tick_stat_node(st, "By payload size (bytes)", st_messages, TRUE);
             stats_tree_tick_range(st, "By payload size (bytes)", st_messages,
                                   (int)MIN(info->length, (guint32)G_MAXINT));
+        }
+        /* Whole messages: in how many segments, and with how many others. */
+        if (info->segments) {
+            tick_stat_node(st, "What one recv() gets", st_messages, TRUE);
+            tick_stat_node(st,
+                           info->segments > 1 ? "Part of it (message across segments)"
+                                              : "All of it (message in one segment)",
+                           st_recv, FALSE);
+            if (info->merged)
+                tick_stat_node(st, "More (segment shared with other messages)", st_recv, FALSE);
         }
     } else {
         increase_stat_node(st, "Skipped bytes", 0, FALSE, (gint)info->length);

@@ -202,16 +202,23 @@ appmsg_stream_chars_short(appmsg_stream *s, packet_info *pinfo, appmsg_dir dir, 
     s->chars_short[dir].chars = chars;
 }
 
-/* The run completes the characters the message before it counted in its length. */
+/* The run goes on with the characters the message before it counted in its length: it ends
+ * them, or runs to the end of the segment short of them (the next run may end them). */
 static gboolean
-ends_chars_short(appmsg_stream *s, appmsg_dir dir, const appmsg_run *run, appmsg_chars_rest *rest)
+continues_chars_short(appmsg_stream *s, appmsg_dir dir, const appmsg_run *run,
+                      appmsg_chars_rest *rest)
 {
-    if (!s->chars_short[dir].frame || !run->at_start ||
-        s->chars_short[dir].chars + run->chars != s->chars_short[dir].declared)
+    guint32 chars = s->chars_short[dir].chars + run->chars;
+
+    if (!s->chars_short[dir].frame || !run->at_start || chars > s->chars_short[dir].declared ||
+        (chars < s->chars_short[dir].declared && !run->to_end))
         return FALSE;
+    s->chars_short[dir].chars = chars;
+    s->chars_short[dir].payload_len += run->len;
     rest->frame = s->chars_short[dir].frame;
     rest->declared = s->chars_short[dir].declared;
-    rest->bytes = s->chars_short[dir].payload_len + run->len;
+    rest->bytes = s->chars_short[dir].payload_len;
+    rest->complete = chars == s->chars_short[dir].declared;
     return TRUE;
 }
 
@@ -227,18 +234,19 @@ appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
         if (!records)
             return APPMSG_SKIP_RESYNC;
         r = pairing_at(records, key);
-        *rest = (appmsg_chars_rest){r->peer_frame, r->peer_type, r->peer_length};
+        *rest = (appmsg_chars_rest){r->peer_frame, r->peer_type, r->peer_length, r->diff};
         return (appmsg_skip)r->skip;
     }
     r = pairing_at(records, key);
     if (s->searching[dir] == SEARCH_OVERSIZE) {
         kind = APPMSG_SKIP_OVERSIZE; /* until the next header */
     } else {
-        if (ends_chars_short(s, dir, run, rest)) {
+        if (continues_chars_short(s, dir, run, rest)) {
             kind = APPMSG_SKIP_CHARS_REST;
             r->peer_frame = rest->frame;
             r->peer_type = rest->declared;
             r->peer_length = rest->bytes;
+            r->diff = (guint8)rest->complete;
         } else if (s->searching[dir] == SEARCH_NO_MAGIC && run->at_start) {
             kind = APPMSG_SKIP_CONTINUED;
         } else {
@@ -246,7 +254,8 @@ appmsg_stream_skipped(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
         }
         s->searching[dir] = run->to_end ? SEARCH_NO_MAGIC : SEARCH_NONE;
     }
-    s->chars_short[dir].frame = 0;
+    if (kind != APPMSG_SKIP_CHARS_REST || rest->complete)
+        s->chars_short[dir].frame = 0; /* ended, or not what it was */
     r->skip = (guint8)kind;
     return kind;
 }

@@ -30,9 +30,10 @@ typedef struct {
     guint32 peer_frame;             /* that completes the other half of the pair; 0: unpaired */
     guint32 peer_type, peer_length; /* of the other half */
     guint8 dir;                     /* appmsg_dir of this message */
-    guint8 diff;                    /* APPMSG_DIFF_*, on the server message of a pair */
-    guint8 skip;                    /* appmsg_skip, on a run of skipped bytes */
-    gint64 delta_ns;                /* echo's time minus its request's, on the server message */
+    guint8 diff;     /* APPMSG_DIFF_*, on the server message of a pair; on a CHARS_REST run, whether
+                        it ends the payload */
+    guint8 skip;     /* appmsg_skip, on a run of skipped bytes */
+    gint64 delta_ns; /* echo's time minus its request's, on the server message */
 } appmsg_pairing;
 
 /* A message the stream ended inside of, as far as it was seen. */
@@ -62,9 +63,11 @@ typedef struct {
     guint32 len;
 } appmsg_run;
 
-/* What APPMSG_SKIP_CHARS_REST ends: the message, its length field, its real payload size. */
+/* Whose payload APPMSG_SKIP_CHARS_REST goes on with: the message, its length field, its payload
+ * size up to the run's end; complete: the run ends it. */
 typedef struct {
     guint32 frame, declared, bytes;
+    gboolean complete;
 } appmsg_chars_rest;
 
 typedef struct appmsg_stream appmsg_stream;

@@ -618,7 +618,7 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
     gboolean to_end = offset + len == tvb_captured_length(c->tvb);
     const appmsg_run run = {offset == 0, to_end, looks_like_json_text(bytes, len, to_end),
                             utf8_starts(bytes, len), len};
-    appmsg_chars_rest rest = {0, 0, 0};
+    appmsg_chars_rest rest = {0, 0, 0, FALSE};
     appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, &run, &rest);
     static const guint32 tap_errors[] = {APPMSG_ERR_BAD_MAGIC, 0, 0, APPMSG_ERR_NO_HEADER,
                                          APPMSG_ERR_LENGTH_IN_CHARS};
@@ -647,12 +647,18 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
     case APPMSG_SKIP_CHARS_REST:
         proto_item_set_text(ti, "AppMsg, %u bytes skipped: the rest of the payload in frame %u",
                             len, rest.frame);
-        expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
-                               "These %u bytes end the payload of the message in frame %u: its "
-                               "length %u counts characters; the payload is %u bytes of UTF-8. "
-                               "Take the length of the encoded bytes (len(text.encode())), not "
-                               "of the text",
-                               len, rest.frame, rest.declared, rest.bytes);
+        if (rest.complete)
+            expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
+                                   "These %u bytes end the payload of the message in frame %u: "
+                                   "its length %u counts characters; the payload is %u bytes of "
+                                   "UTF-8. Take the length of the encoded bytes "
+                                   "(len(text.encode())), not of the text",
+                                   len, rest.frame, rest.declared, rest.bytes);
+        else
+            expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
+                                   "These %u bytes go on with the payload of the message in frame "
+                                   "%u, whose length %u counts characters",
+                                   len, rest.frame, rest.declared);
         col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ",
                             "%u bytes skipped [length counts characters]", len);
         return;

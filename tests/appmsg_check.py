@@ -21,6 +21,7 @@ from checks.live import cmd_extcap, cmd_live
 from checks.live_servers import (cmd_send_checks, cmd_serve_connect_burst, cmd_serve_fd_limit,
                                  cmd_serve_idle, cmd_serve_stall)
 from checks.messages import cmd_finding, cmd_json_members, cmd_manifest, cmd_max_length, cmd_pairing
+from checks.recv import cmd_recv_counts
 from checks.package import cmd_deb, cmd_installed
 from checks.sandbox import Failure, Tshark
 from checks.views import VIEWS
@@ -33,6 +34,7 @@ COMMANDS = {
     "finding": (cmd_finding, True),
     "foreign-untouched": (cmd_foreign_untouched, True),
     "heuristic-awkward": (cmd_heuristic_awkward, True),
+    "recv-counts": (cmd_recv_counts, True),
     "max-length": (cmd_max_length, True),
     "live": (cmd_live, True),
     "extcap": (cmd_extcap, True),

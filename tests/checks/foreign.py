@@ -110,16 +110,38 @@ def modbus_exchanges(count, stray_at=None, rng=None):
     return out
 
 
-def binary_exchanges(count, stray_at=None, rng=None):
+def http_body_stray_exchanges(count, rng=None):
+    """HTTP on an unregistered port, whose responses send their body in a segment of its own;
+    one body starts with the magic and a plausible length, another with the little-endian
+    magic: text, not one JSON value."""
+    rng = rng or random.Random(6)
+    out = []
+    for i in range(count):
+        out.append((0, f"GET /blob/{i} HTTP/1.1\r\nHost: example.test\r\n\r\n".encode()))
+        text = b"<html><body>blob %d, %d</body></html>" % (i, rng.randrange(10**6))
+        if i == 3:
+            body = MAGIC + struct.pack("!II", 2, len(text)) + text
+        elif i == 5:
+            body = MAGIC[::-1] + struct.pack("<II", 2, len(text)) + text
+        else:
+            body = text
+        out.append((1, b"HTTP/1.1 200 OK\r\nContent-Length: " + str(len(body)).encode()
+                    + b"\r\n\r\n"))
+        out.append((1, body))
+    return out
+
+
+def binary_exchanges(count, stray_at=None, rng=None, magic=MAGIC):
     """An unknown binary protocol (type, length, random body) on an unregistered port; with
-    stray_at, that record starts with the magic, a plausible length and a body that is not
-    JSON."""
+    stray_at, that record starts with the magic (big- or little-endian), a plausible length
+    and a body that is not JSON."""
     rng = rng or random.Random(2)
     out = []
     for i in range(count):
         body = bytes(rng.randrange(256) for _ in range(rng.randrange(8, 64)))
         if i == stray_at:
-            record = MAGIC + struct.pack("!II", 7, len(body)) + body
+            order = "!" if magic == MAGIC else "<"
+            record = magic + struct.pack(order + "II", 7, len(body)) + body
         else:
             record = struct.pack("!BH", 0xA5, len(body)) + body
         out.append((i % 2, record))
@@ -198,6 +220,14 @@ def build(name, scale=1):
         frames = []
         conversation(frames, 0.0, 1, 38999, binary_exchanges(12, stray_at=5))
         return frames
+    if name == "le-stray":
+        frames = []
+        conversation(frames, 0.0, 1, 38998, binary_exchanges(12, stray_at=5, magic=MAGIC[::-1]))
+        return frames
+    if name == "http-body-stray":
+        frames = []
+        conversation(frames, 0.0, 1, 39001, http_body_stray_exchanges(8))
+        return frames
     if name == "http":
         return tcp_capture(10, 100 * scale, 80, http_exchanges)
     if name == "modbus":
@@ -211,4 +241,5 @@ def build(name, scale=1):
     raise KeyError(name)
 
 
-NAMES = ("modbus-stray", "binary-stray", "http", "modbus", "tls", "binary", "dhcp")
+NAMES = ("modbus-stray", "binary-stray", "le-stray", "http-body-stray", "http", "modbus", "tls",
+         "binary", "dhcp")

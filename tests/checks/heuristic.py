@@ -10,7 +10,8 @@ from checks.sandbox import Failure, Tshark, run
 from checks.views import packets_json
 
 # Other protocols' traffic, each with and without the magic in it (tests/checks/foreign.py).
-FOREIGN = ("modbus-stray", "binary-stray", "http", "modbus", "tls", "binary", "dhcp")
+FOREIGN = ("modbus-stray", "binary-stray", "le-stray", "http-body-stray", "http", "modbus",
+           "tls", "binary", "dhcp")
 
 
 def shown(ts, capture, two_pass):
@@ -89,14 +90,29 @@ def cut_before(capture, first_frame, out):
     os.chmod(out, 0o644)
 
 
-def appmsg(type_, payload):
+def appmsg(type_, payload, order="!"):
     body = payload.encode()
-    return struct.pack("!III", 0x12345678, type_, len(body)) + body
+    return struct.pack(order + "III", 0x12345678, type_, len(body)) + body
+
+
+def written_in_pieces(ts, port, name, piece, order="!"):
+    """A client that writes each header in pieces of piece bytes, then the payload; the server
+    echoes whole messages."""
+    frames, exchanges = [], []
+    for i in range(8):
+        msg = appmsg(1 + i % 3, '{"n": %d, "text": "written in pieces"}' % i, order)
+        exchanges += [(0, msg[j:j + piece]) for j in range(0, 12, piece)] + [(0, msg[12:]), (1, msg)]
+    foreign.conversation(frames, 0.0, 1, port, exchanges)
+    path = os.path.join(ts.inputs, f"{name}.pcap")
+    foreign.write_pcap(path, frames)
+    os.chmod(path, 0o644)
+    return ts.readable(path)
 
 
 def cmd_heuristic_awkward(a, ts):
     """AppMsg on an unregistered port: captures that start mid-stream (whole, partial, mixed
-    and merged segments) and a client that writes each header in 7-byte pieces."""
+    and merged segments), a client that writes each header in pieces of 7, 3 or 1 bytes, and
+    little-endian headers."""
     ts.require_plugin()
     port = 47002
     for shape in ("whole", "partial", "mixed", "merged"):
@@ -112,13 +128,10 @@ def cmd_heuristic_awkward(a, ts):
         # Lost: the messages before the first evidence; with partial segments one per direction
         # (its header is evidence only when the next one follows it).
         check_found(f"{shape}, from frame 10 on", ts, ts.readable(mid), port, 4)
-    frames = []
-    exchanges = []
-    for i in range(8):
-        msg = appmsg(1 + i % 3, '{"n": %d, "text": "written in pieces"}' % i)
-        exchanges += [(0, msg[j:j + 7]) for j in range(0, 12, 7)] + [(0, msg[12:]), (1, msg)]
-    foreign.conversation(frames, 0.0, 1, port, exchanges)
-    pieces = os.path.join(ts.inputs, "header-in-pieces.pcap")
-    foreign.write_pcap(pieces, frames)
-    os.chmod(pieces, 0o644)
-    check_found("a client writing 7-byte header pieces", ts, ts.readable(pieces), port, 0)
+    for piece in (7, 3, 1):
+        check_found(f"a client writing {piece}-byte header pieces", ts,
+                    written_in_pieces(ts, port, f"header-in-{piece}", piece), port, 0)
+    # A little-endian header (docs/debugging.md): the heuristic finds it as it is.
+    for piece in (12, 7):
+        check_found(f"little-endian headers in {piece}-byte pieces", ts,
+                    written_in_pieces(ts, port, f"le-header-in-{piece}", piece, "<"), port, 0)

@@ -41,7 +41,9 @@ VIEWS = {"fields": view_fields, "tree": view_tree, "info": view_info, "stats": v
 
 EXPERTS = ["appmsg.bad_magic", "appmsg.length_too_large", "appmsg.payload.not_utf8",
            "appmsg.payload.not_json", "appmsg.checksum.bad", "appmsg.truncated",
-           "appmsg.echo_differs"]
+           "appmsg.echo_differs", "appmsg.mistake.little_endian",
+           "appmsg.mistake.length_with_header", "appmsg.mistake.length_in_chars",
+           "appmsg.mistake.no_header"]
 
 
 def packets_json(ts, capture, fields, opts, two_pass=True):
