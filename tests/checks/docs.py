@@ -13,11 +13,15 @@ from checks.sandbox import Failure, SKIP, run
 
 
 def documented_filters(source):
-    """The filters of docs/dissector.md's "Filters worth knowing" table, as written there."""
+    """The filters of docs/dissector.md's "Filters worth knowing" table and of
+    docs/debugging.md's "**Filter:**" lines, as written there."""
     with open(os.path.join(source, "docs", "dissector.md"), encoding="utf-8") as f:
         text = f.read()
     table = text.split("## Filters worth knowing", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"^\| `([^`]+)` \|", table, re.M)
+    filters = re.findall(r"^\| `([^`]+)` \|", table, re.M)
+    with open(os.path.join(source, "docs", "debugging.md"), encoding="utf-8") as f:
+        filters += re.findall(r"^\*\*Filter:\*\* `([^`]+)`$", f.read(), re.M)
+    return list(dict.fromkeys(filters))
 
 
 def cmd_doc_filters(a, ts):
@@ -47,7 +51,7 @@ def cmd_doc_filters(a, ts):
     print(f"{len(documented)} documented filters, {checked} known answers, all as promised")
 
 
-DOC_FILES = ["README.md", "docs/dissector.md"]
+DOC_FILES = ["README.md", "docs/dissector.md", "docs/debugging.md"]
 
 
 def doc_samples(text):

@@ -21,6 +21,7 @@
 #include "appmsg_evidence.h"
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
+#include "appmsg_mistakes.h"
 #include "appmsg_wire.h"
 
 #define CHECK(cond)                                                                                \
@@ -28,6 +29,13 @@
         if (!(cond))                                                                               \
             abort();                                                                               \
     } while (0)
+
+/* A magic either way round: the framing reads a little-endian header too. */
+static int
+magic_at(const uint8_t *p)
+{
+    return appmsg_get_u32(p) == APPMSG_MAGIC || appmsg_get_u32(p) == APPMSG_MAGIC_LE;
+}
 
 static void
 walk_stream(const uint8_t *data, size_t size, const appmsg_frame_opts *opts)
@@ -37,17 +45,21 @@ walk_stream(const uint8_t *data, size_t size, const appmsg_frame_opts *opts)
     while (offset < size) {
         appmsg_frame f = appmsg_frame_next(data + offset, size - offset, opts);
         size_t avail = size - offset;
+
+        /* The length mistakes only ever make a message shorter or longer within the bytes
+         * there are, or ask for fewer bytes than the length would. */
+        appmsg_length_mistakes(data + offset, avail, &f);
         switch (f.kind) {
         case APPMSG_FRAME_MESSAGE:
             CHECK(f.have_header && f.len == f.header_len + f.length && f.len <= avail);
-            CHECK(f.length <= opts->max_length);
-            CHECK(appmsg_get_u32(data + offset) == APPMSG_MAGIC);
+            CHECK(f.mistakes || f.length == f.declared);
+            CHECK(magic_at(data + offset));
             break;
         case APPMSG_FRAME_BAD_MAGIC:
             CHECK(f.len >= 1 && f.len <= avail);
             /* what it skips holds no whole magic */
             for (size_t i = 0; i + 4 <= f.len; i++)
-                CHECK(appmsg_get_u32(data + offset + i) != APPMSG_MAGIC);
+                CHECK(!magic_at(data + offset + i));
             break;
         case APPMSG_FRAME_TOO_LONG:
             CHECK(f.have_header && f.len == f.header_len && f.length > opts->max_length);
@@ -102,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const appmsg_frame_opts *opts = i ? &checked : &plain;
         appmsg_evidence e = appmsg_evidence_of(data, size, opts, NULL);
         appmsg_frame f = size ? appmsg_frame_next(data, size, opts) : (appmsg_frame){0};
-        CHECK(e == APPMSG_EVIDENCE_NONE || (size >= 4 && appmsg_get_u32(data) == APPMSG_MAGIC));
+        CHECK(e == APPMSG_EVIDENCE_NONE || (size >= 4 && magic_at(data)));
         CHECK(e != APPMSG_EVIDENCE_MESSAGE || f.kind == APPMSG_FRAME_MESSAGE);
         CHECK(e != APPMSG_EVIDENCE_PREFIX || !f.have_header);
     }
