@@ -247,6 +247,9 @@ typedef struct {
     proto_item *type, *length;
 } header_items;
 
+#define FIX_LENGTH_IN_CHARS                                                                        \
+    "Take the length of the encoded bytes (len(text.encode())), not of the text"
+
 /* The sender's mistakes the framing read through (appmsg_frame.mistakes): each named with its
  * fix, on the field it concerns. Returns the APPMSG_ERR_* they count as. */
 static guint32
@@ -279,11 +282,10 @@ add_mistakes(appmsg_ctx *c, proto_item *magic, const header_items *h, const appm
         errors |= APPMSG_ERR_LENGTH_WITH_HEADER;
     }
     if (f->mistakes & APPMSG_MISTAKE_LENGTH_IN_CHARS) {
-        expert_add_info_format(c->pinfo, h->length, &ei_appmsg_length_in_chars,
-                               "Length %u counts characters; the payload is %u bytes of UTF-8. "
-                               "Take the length of the encoded bytes (len(text.encode())), not "
-                               "of the text",
-                               f->declared, f->length);
+        expert_add_info_format(
+            c->pinfo, h->length, &ei_appmsg_length_in_chars,
+            "Length %u counts characters; the payload is %u bytes of UTF-8. " FIX_LENGTH_IN_CHARS,
+            f->declared, f->length);
         errors |= APPMSG_ERR_LENGTH_IN_CHARS;
     }
     return errors;
@@ -651,8 +653,7 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
             expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
                                    "These %u bytes end the payload of the message in frame %u: "
                                    "its length %u counts characters; the payload is %u bytes of "
-                                   "UTF-8. Take the length of the encoded bytes "
-                                   "(len(text.encode())), not of the text",
+                                   "UTF-8. " FIX_LENGTH_IN_CHARS,
                                    len, rest.frame, rest.declared, rest.bytes);
         else
             expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
