@@ -73,13 +73,16 @@ appmsg_recv_finish_frame(packet_info *pinfo)
     if (!fp || !fp->stream)
         return;
     /* The first pass's count: on later passes TCP does not always call the dissector for the
-     * start of a message that continues in later frames. */
-    if (!pinfo->fd->visited)
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, PIECES_KEY,
-                         GUINT_TO_POINTER(fp->pieces));
-    else
-        fp->pieces =
-            GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, PIECES_KEY));
+     * start of a message that continues in later frames. Kept only above 1 (most frames hold
+     * one message: a record each would cost memory for nothing). */
+    if (!pinfo->fd->visited) {
+        if (fp->pieces > 1)
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, PIECES_KEY,
+                             GUINT_TO_POINTER(fp->pieces));
+    } else {
+        fp->pieces = MAX(1, GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo,
+                                                              proto_appmsg, PIECES_KEY)));
+    }
     /* A message that continues past this frame will need this count where it ends. */
     appmsg_stream_note_pieces(fp->stream, pinfo, fp->dir, fp->pieces);
     for (guint i = 0; i < wmem_array_get_count(fp->ended); i++) {
