@@ -39,12 +39,6 @@ appmsg_find_magic(const uint8_t *buf, size_t len)
 }
 
 static uint32_t
-get_u32_le(const uint8_t *p)
-{
-    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[0];
-}
-
-static uint32_t
 swap_u32(uint32_t v)
 {
     return v >> 24 | (v >> 8 & 0xff00u) | (v << 8 & 0xff0000u) | v << 24;
@@ -71,7 +65,7 @@ appmsg_frame_next(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opt
         return f;
     }
     f.have_header = true;
-    uint32_t (*get)(const uint8_t *) = f.mistakes ? get_u32_le : appmsg_get_u32;
+    uint32_t (*get)(const uint8_t *) = f.mistakes ? appmsg_get_u32_le : appmsg_get_u32;
     f.type = get(buf + APPMSG_OFF_TYPE);
     f.length = get(buf + APPMSG_OFF_LENGTH);
     if (opts->checked)

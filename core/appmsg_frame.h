@@ -23,14 +23,14 @@ typedef struct {
     uint32_t max_length; /* longest payload accepted */
 } appmsg_frame_opts;
 
-/* A sender's mistake the reading still frames a message through (appmsg_frame.mistakes). */
-#define APPMSG_MISTAKE_LE_HEADER 0x1 /* magic 0x78563412: the whole header little-endian */
-#define APPMSG_MISTAKE_LE_LENGTH                                                                   \
-    0x2                                       /* the right magic, but a length absurd as written   \
-                                                 and plausible byte-swapped (type swapped too) */
-#define APPMSG_MISTAKE_LENGTH_WITH_HEADER 0x4 /* the length counts the header: appmsg_mistakes.h   \
-                                               */
-#define APPMSG_MISTAKE_LENGTH_IN_CHARS 0x8    /* the length counts characters: appmsg_mistakes.h */
+/* A sender's mistake the reading still frames a message through (appmsg_frame.mistakes):
+ * LE_HEADER, magic 0x78563412, the whole header little-endian; LE_LENGTH, the right magic but a
+ * length absurd as written and plausible byte-swapped (the type is swapped too); the length
+ * counts the header, or characters (both appmsg_mistakes.h). */
+#define APPMSG_MISTAKE_LE_HEADER          0x1
+#define APPMSG_MISTAKE_LE_LENGTH          0x2
+#define APPMSG_MISTAKE_LENGTH_WITH_HEADER 0x4
+#define APPMSG_MISTAKE_LENGTH_IN_CHARS    0x8
 
 typedef struct {
     appmsg_frame_kind kind;

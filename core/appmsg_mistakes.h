@@ -15,8 +15,8 @@
 
 /* Refines what appmsg_frame_next() read at the start of buf (avail bytes): a message whose
  * length is one of these mistakes becomes a MESSAGE of its real extent (f->mistakes says which,
- * f->declared keeps the length field). A message that may still be one asks first for the bytes
- * up to where it would end (f->need), so that a reassembly stops there. Never reads past avail. */
+ * f->declared keeps the length field). Decides only from the bytes there are: it never asks
+ * for more. Never reads past avail. */
 void appmsg_length_mistakes(const uint8_t *buf, size_t avail, appmsg_frame *f);
 
 #endif

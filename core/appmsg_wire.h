@@ -48,6 +48,22 @@ appmsg_put_u32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
+/* The same fields as a little-endian sender writes them (a mistake: docs/debugging.md). */
+static inline uint32_t
+appmsg_get_u32_le(const uint8_t *p)
+{
+    return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[0];
+}
+
+static inline void
+appmsg_put_u32_le(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
 /* Writes a plain header for a payload of payload_len bytes; returns APPMSG_HDR_LEN. */
 static inline size_t
 appmsg_put_header(uint8_t *out, uint32_t type, uint32_t payload_len)

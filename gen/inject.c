@@ -168,13 +168,6 @@ utf8_chars(const GByteArray *text)
     return (guint32)g_utf8_strlen((const gchar *)text->data, (gssize)text->len);
 }
 
-static void
-put_u32_le(guint8 *p, guint32 v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (guint8)(v >> (8 * i));
-}
-
 void
 inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_message *e)
 {
@@ -222,7 +215,7 @@ inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_mess
                      : (k & (1u << INJ_LE_LENGTH)) ? 4
                                                    : hdr;
          off < hdr; off += 4)
-        put_u32_le(h + off, appmsg_get_u32(h + off));
+        appmsg_put_u32_le(h + off, appmsg_get_u32(h + off));
     if (k & (1u << INJ_NO_HEADER))
         g_byte_array_set_size(e->wire, (guint)e->msg_start);
     g_byte_array_append(e->wire, e->payload->data, e->payload->len);

@@ -3,8 +3,6 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
-#include <string.h>
-
 #include <epan/conversation.h>
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h> /* struct tcpinfo */
@@ -96,10 +94,8 @@ candidate_of(packet_info *pinfo, int *dir)
 static gboolean
 first_bytes_of_magic(const guint8 *buf, guint len, const struct tcpinfo *tcpinfo)
 {
-    static const guint8 magic[4] = {(guint8)(APPMSG_MAGIC >> 24), (guint8)(APPMSG_MAGIC >> 16),
-                                    (guint8)(APPMSG_MAGIC >> 8), (guint8)APPMSG_MAGIC};
-
-    return len > 0 && len < 4 && tcpinfo->seq == 1 && memcmp(buf, magic, len) == 0;
+    return len > 0 && len < 4 && tcpinfo->seq == 1 && buf[0] == (guint8)(APPMSG_MAGIC >> 24) &&
+           appmsg_find_magic(buf, len) == 0;
 }
 
 /* First pass: is this segment evidence enough to take the connection from here on? */

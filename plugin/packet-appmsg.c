@@ -616,11 +616,15 @@ static void
 dissect_skipped(appmsg_ctx *c, int offset, guint len)
 {
     guint key = next_message_in_frame(c); /* takes its place in the Info column */
-    const guint8 *bytes = tvb_get_ptr(c->tvb, offset, (gint)len);
     gboolean to_end = offset + len == tvb_captured_length(c->tvb);
-    const appmsg_run run = {offset == 0, to_end, looks_like_json_text(bytes, len, to_end),
-                            utf8_starts(bytes, len), len};
+    appmsg_run run = {offset == 0, to_end, FALSE, 0, len};
     appmsg_chars_rest rest = {0, 0, 0, FALSE};
+
+    if (!c->pinfo->fd->visited) { /* the run's shape decides, once; later passes read it back */
+        const guint8 *bytes = tvb_get_ptr(c->tvb, offset, (gint)len);
+        run.json_text = looks_like_json_text(bytes, len, to_end);
+        run.chars = utf8_starts(bytes, len);
+    }
     appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, &run, &rest);
     static const guint32 tap_errors[] = {APPMSG_ERR_BAD_MAGIC, 0, 0, APPMSG_ERR_NO_HEADER,
                                          APPMSG_ERR_LENGTH_IN_CHARS};
@@ -756,6 +760,16 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
 /* ---- The stream --------------------------------------------------------------------------------
  */
 
+/* What the framing core reads at buf, with the sender's length mistakes read through. */
+static appmsg_frame
+read_frame(const guint8 *buf, guint len, const appmsg_frame_opts *opts)
+{
+    appmsg_frame f = appmsg_frame_next(buf, len, opts);
+
+    appmsg_length_mistakes(buf, len, &f);
+    return f;
+}
+
 /* A reassembly that ends with a message whose length counted the header also holds the next
  * message's header, which may begin exactly where the current segment does: TCP cannot split a
  * reassembly there (it would show the first message again later). So the first waits for the
@@ -768,8 +782,7 @@ wait_with_next(const guint8 *buf, guint len, const appmsg_frame_opts *opts, appm
     if (f->kind != APPMSG_FRAME_MESSAGE || !(f->mistakes & APPMSG_MISTAKE_LENGTH_WITH_HEADER) ||
         f->len >= len)
         return;
-    next = appmsg_frame_next(buf + f->len, len - f->len, opts);
-    appmsg_length_mistakes(buf + f->len, len - f->len, &next);
+    next = read_frame(buf + f->len, len - f->len, opts);
     if (next.kind != APPMSG_FRAME_NEED_MORE)
         return;
     f->kind = APPMSG_FRAME_NEED_MORE;
@@ -804,9 +817,8 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     watch_frames();
 
     while (offset < len) {
-        appmsg_frame f = appmsg_frame_next(buf + offset, len - offset, &opts);
+        appmsg_frame f = read_frame(buf + offset, len - offset, &opts);
 
-        appmsg_length_mistakes(buf + offset, len - offset, &f);
         if (offset == 0 && tcpinfo && tcpinfo->is_reassembled)
             wait_with_next(buf, len, &opts, &f);
 
@@ -826,7 +838,7 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
             break;
         case APPMSG_FRAME_NEED_MORE:
             if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
-                /* f.need may stop short of the message's end (appmsg_length_mistakes). */
+                /* What this message needs (f.need may reach past it: wait_with_next). */
                 guint64 whole = f.have_header ? f.header_len + f.length : f.need;
                 gboolean carried = offset == 0 && c.carried_start_frame;
                 appmsg_tail pending = {carried ? c.carried_start_frame : pinfo->num,

@@ -3,9 +3,8 @@ answer worked out from the capture's own TCP segments and the manifest's message
 import json
 
 from checks.captures import capture_path, manifest_for, recipe
+from checks.messages import HEADER_LEN
 from checks.sandbox import Failure
-
-HEADER_LEN = 12
 
 
 def data_segments(ts, capture):
@@ -32,7 +31,7 @@ def message_ranges(manifest):
             m = json.loads(line)
             if m.get("error"):
                 raise Failure(f"{manifest}: recv counts are checked on captures without errors")
-            size = HEADER_LEN + len(m["payload"].encode())
+            size = HEADER_LEN[False] + len(m["payload"].encode())
             ranges[m["dir"]].append((at[m["dir"]], at[m["dir"]] + size))
             at[m["dir"]] += size
     return ranges

@@ -19,28 +19,22 @@ encode(encoded_message *e, const char *spec, const char *text)
     inject_plan_clear(&plan);
 }
 
-static guint32
-get_u32_le(const guint8 *p)
-{
-    return (guint32)p[0] | (guint32)p[1] << 8 | (guint32)p[2] << 16 | (guint32)p[3] << 24;
-}
-
 static void
 test_little_endian(void)
 {
     encoded_message e;
 
     encode(&e, "le-header@0", "{\"a\": 1}");
-    g_assert_cmpuint(get_u32_le(e.wire->data), ==, APPMSG_MAGIC);
-    g_assert_cmpuint(get_u32_le(e.wire->data + APPMSG_OFF_TYPE), ==, 7);
-    g_assert_cmpuint(get_u32_le(e.wire->data + APPMSG_OFF_LENGTH), ==, 8);
+    g_assert_cmpuint(appmsg_get_u32_le(e.wire->data), ==, APPMSG_MAGIC);
+    g_assert_cmpuint(appmsg_get_u32_le(e.wire->data + APPMSG_OFF_TYPE), ==, 7);
+    g_assert_cmpuint(appmsg_get_u32_le(e.wire->data + APPMSG_OFF_LENGTH), ==, 8);
     g_assert_cmpstr(inject_error_name(e.kinds), ==, "le_header");
     encoded_message_clear(&e);
 
     encode(&e, "le-length@0", "{\"a\": 1}");
     g_assert_cmpuint(appmsg_get_u32(e.wire->data), ==, APPMSG_MAGIC);
-    g_assert_cmpuint(get_u32_le(e.wire->data + APPMSG_OFF_TYPE), ==, 7);
-    g_assert_cmpuint(get_u32_le(e.wire->data + APPMSG_OFF_LENGTH), ==, 8);
+    g_assert_cmpuint(appmsg_get_u32_le(e.wire->data + APPMSG_OFF_TYPE), ==, 7);
+    g_assert_cmpuint(appmsg_get_u32_le(e.wire->data + APPMSG_OFF_LENGTH), ==, 8);
     g_assert_cmpuint(e.wire->len, ==, APPMSG_HDR_LEN + 8);
     encoded_message_clear(&e);
 }

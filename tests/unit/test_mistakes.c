@@ -20,20 +20,13 @@ frame(const guint8 *buf, gsize n)
 }
 
 static void
-put_u32_le(guint8 *p, guint32 v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (guint8)(v >> (8 * i));
-}
-
-static void
 test_little_endian_header(void)
 {
     guint8 buf[64];
     gsize n = unit_message(buf, 3, "{\"a\": 1}");
 
     for (int field = 0; field < 3; field++) /* struct.pack('<III', ...) */
-        put_u32_le(buf + 4 * field, appmsg_get_u32(buf + 4 * field));
+        appmsg_put_u32_le(buf + 4 * field, appmsg_get_u32(buf + 4 * field));
     appmsg_frame f = frame(buf, n);
     g_assert_cmpint(f.kind, ==, APPMSG_FRAME_MESSAGE);
     g_assert_cmpuint(f.mistakes, ==, APPMSG_MISTAKE_LE_HEADER);
@@ -52,8 +45,8 @@ test_little_endian_length(void)
     gsize n = unit_message(buf, 3, "{\"a\": 1}");
 
     /* htonl() on the magic only */
-    put_u32_le(buf + APPMSG_OFF_TYPE, 3);
-    put_u32_le(buf + APPMSG_OFF_LENGTH, 8);
+    appmsg_put_u32_le(buf + APPMSG_OFF_TYPE, 3);
+    appmsg_put_u32_le(buf + APPMSG_OFF_LENGTH, 8);
     appmsg_frame f = frame(buf, n);
     g_assert_cmpint(f.kind, ==, APPMSG_FRAME_MESSAGE);
     g_assert_cmpuint(f.mistakes, ==, APPMSG_MISTAKE_LE_LENGTH);
