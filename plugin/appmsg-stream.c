@@ -459,9 +459,11 @@ follow_packet(appmsg_stream *s, packet_info *pinfo, const struct tcpheader *tcph
 }
 
 gboolean
-appmsg_stream_following(void)
+appmsg_stream_following(const packet_info *pinfo)
 {
-    return pending_count > 0 || blind_count > 0 || (ended && wmem_list_count(ended) > 0);
+    /* A blind stream only matters to a pass that can replay it: one pass never revisits. */
+    return pending_count > 0 || (blind_count > 0 && pinfo->fd->visited) ||
+           (ended && wmem_list_count(ended) > 0);
 }
 
 /* The stream of a TCP packet, if it is ours: by TCP's stream index when the tap gave it, else
@@ -562,7 +564,7 @@ appmsg_stream_tails_in_frame(packet_info *pinfo, const struct tcpheader *tcph,
     wmem_array_t *in_frame;
     appmsg_stream *s;
 
-    if (!pinfo->fd->visited || !streams || !appmsg_stream_following())
+    if (!pinfo->fd->visited || !streams || !appmsg_stream_following(pinfo))
         return 0;
     if ((s = stream_of(pinfo, tcph)) != NULL && s->blind)
         replay_blind(s, pinfo, tcph);

@@ -117,8 +117,9 @@ void appmsg_stream_note_pieces(appmsg_stream *s, packet_info *pinfo, appmsg_dir 
  * many, and how many message pieces the first of them held (*first_pieces). */
 guint32 appmsg_stream_earlier_segments(const appmsg_stream *s, packet_info *pinfo, appmsg_dir dir,
                                        guint32 seq, guint32 end, guint32 *first_pieces);
-/* Whether any stream has a message waiting or cut: else TCP packets need not be looked at. */
-gboolean appmsg_stream_following(void);
+/* Whether any stream has a message waiting or cut, or (on a later pass) packets to replay: else
+ * TCP packets need not be looked at. */
+gboolean appmsg_stream_following(const packet_info *pinfo);
 /* Every TCP packet, first pass, after dissection, with TCP's tapped header (NULL in a pass
  * without taps): follows directions that wait for the rest of a message. Returns the tails this
  * packet ends (FIN/RST), to show in it at once, in *ended_here. */

@@ -959,7 +959,7 @@ dissect_appmsg_post(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *d
 {
     if (pinfo->ptype != PT_TCP)
         return 0;
-    if (appmsg_stream_following())
+    if (appmsg_stream_following(pinfo))
         dissect_tails(tvb, pinfo, tree);
     appmsg_recv_finish_frame(pinfo);
     return 0;
