@@ -44,4 +44,15 @@ typedef gboolean appmsg_bool;
 #define APPMSG_PLUGIN_DESCRIBE(kind)
 #endif
 
+/* A follower (Follow → X Stream): from 4.2 on, register_follow_stream() also takes how many
+ * streams there are and, for protocols with sub-streams, a sub-stream lookup (none here). */
+#if APPMSG_WS_AT_LEAST(4, 2)
+#define APPMSG_REGISTER_FOLLOW_STREAM(proto, tap, conv, index, address, port, handler, count)      \
+    register_follow_stream((proto), (tap), (conv), (index), (address), (port), (handler), (count), \
+                           NULL)
+#else
+#define APPMSG_REGISTER_FOLLOW_STREAM(proto, tap, conv, index, address, port, handler, count)      \
+    register_follow_stream((proto), (tap), (conv), (index), (address), (port), (handler))
+#endif
+
 #endif

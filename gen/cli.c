@@ -14,8 +14,9 @@
 #error "APPMSG_VERSION must be defined by the build"
 #endif
 
-#define MAX_COUNT   G_GUINT64_CONSTANT(10000000000)
-#define MAX_PAYLOAD APPMSG_DEFAULT_MAX_LENGTH
+#define MAX_COUNT           G_GUINT64_CONSTANT(10000000000)
+#define MAX_PAYLOAD         APPMSG_DEFAULT_MAX_LENGTH
+#define MAX_ECHO_DELAY_USEC 10000000 /* 10 s */
 
 /* 2026-01-01T00:00:00Z: captures carry fixed times so that they are reproducible. */
 #define START_USEC (G_GUINT64_CONSTANT(1767225600) * G_USEC_PER_SEC)
@@ -66,6 +67,8 @@ static const char usage_text[] =
     "  -p, --port N           server TCP port (default 65432; same as --server :N)\n"
     "      --rate N           N client segments per second, in the timestamps and on a socket\n"
     "                         (default 1000)\n"
+    "      --echo-delay A[-B] microseconds the server takes to echo a segment, drawn from\n"
+    "                         A..B for each segment (default 150)\n"
     "      --seed N           seed of every random choice (default 1); same seed, same bytes\n"
     "  -m, --manifest FILE    manifest to write (default: FILE.manifest.jsonl beside a regular\n"
     "                         output FILE; none for standard output, a device or a fifo)\n"
@@ -95,6 +98,7 @@ enum {
     OPT_CUT_WITH,
     OPT_PAYLOADS,
     OPT_RATE,
+    OPT_ECHO_DELAY,
     OPT_CLIENT,
     OPT_SERVER,
     OPT_TIMEOUT,
@@ -119,6 +123,7 @@ static const struct option long_options[] = {
     {"cut-with", required_argument, NULL, OPT_CUT_WITH},
     {"payloads", required_argument, NULL, OPT_PAYLOADS},
     {"rate", required_argument, NULL, OPT_RATE},
+    {"echo-delay", required_argument, NULL, OPT_ECHO_DELAY},
     {"connections", required_argument, NULL, 'c'},
     {"ipv6", no_argument, NULL, '6'},
     {"client", required_argument, NULL, OPT_CLIENT},
@@ -210,7 +215,8 @@ set_defaults(gen_options *opt)
                                               .server = server,
                                               .start_usec = START_USEC,
                                               .gap_usec = 1000,
-                                              .echo_delay_usec = 150};
+                                              .echo_delay_min_usec = 150,
+                                              .echo_delay_max_usec = 150};
 }
 
 /* "ADDR", "ADDR:PORT", "[V6ADDR]" or "[V6ADDR]:PORT"; FALSE if it is none of these. */
@@ -370,6 +376,13 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
                 return fail("--rate: expected segments per second from 1 to 1000000, got '%s'",
                             optarg);
             opt->conversation.gap_usec = G_USEC_PER_SEC / n;
+            break;
+        case OPT_ECHO_DELAY:
+            if (!parse_range(optarg, 0, MAX_ECHO_DELAY_USEC, &opt->conversation.echo_delay_min_usec,
+                             &opt->conversation.echo_delay_max_usec))
+                return fail("--echo-delay: expected microseconds A or A-B with 0 <= A <= B <= %d, "
+                            "got '%s'",
+                            MAX_ECHO_DELAY_USEC, optarg);
             break;
         case OPT_PAYLOADS:
             payloads = optarg;

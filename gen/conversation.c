@@ -5,6 +5,7 @@
 #include "client_stream.h"
 #include "conversation.h"
 #include "inet_checksum.h"
+#include "rng.h"
 
 /* The echo differs from the request at one stream offset (echo-type, echo-payload). */
 typedef struct {
@@ -21,7 +22,18 @@ struct conversation {
     GArray *patches; /* echo_patch, by offset */
     guint next_patch;
     GByteArray *echo;
+    GRand *delays; /* NULL: every echo after the same delay */
 };
+
+/* How long the server takes to echo this segment. */
+static guint64
+echo_delay(conversation *cv)
+{
+    if (!cv->delays)
+        return cv->cfg->echo_delay_min_usec;
+    return (guint64)g_rand_int_range(cv->delays, (gint32)cv->cfg->echo_delay_min_usec,
+                                     (gint32)cv->cfg->echo_delay_max_usec + 1);
+}
 
 /* A client segment, then (echo) the server sending the same bytes back, patched where the plan
  * alters the echo. fin: the client's stream ends with this segment. */
@@ -49,7 +61,7 @@ send_segment(conversation *cv, const guint8 *data, gsize len, gboolean fin, GErr
             echo = cv->echo->data;
             sum = inet_sum(0, echo, len);
         }
-        tcp_conn_advance(&cv->tcp, cv->cfg->echo_delay_usec);
+        tcp_conn_advance(&cv->tcp, echo_delay(cv));
         if (!tcp_conn_send_summed(&cv->tcp, TCP_S2C, echo, len, sum, err))
             return FALSE;
     }
@@ -119,6 +131,8 @@ conversation_new(const conversation_config *cfg, scenario *sc, const inject_plan
     cv->plan = plan;
     cv->patches = g_array_new(FALSE, FALSE, sizeof(echo_patch));
     cv->echo = g_byte_array_new();
+    if (cfg->echo_delay_max_usec > cfg->echo_delay_min_usec)
+        cv->delays = rng_new(cfg->seed, RNG_STREAM_ECHO);
     tcp_conn_init(&cv->tcp, &cfg->client, &cfg->server, cfg->start_usec, sink);
     seg.mss = MIN(seg.mss, tcp_conn_mss(&cv->tcp));
     client_stream_init(&cv->cs, sc, plan, mf, cfg->id, cfg->echo, &seg, on_segment, cv);
@@ -170,5 +184,7 @@ conversation_free(conversation *cv)
     client_stream_clear(&cv->cs);
     g_array_free(cv->patches, TRUE);
     g_byte_array_free(cv->echo, TRUE);
+    if (cv->delays)
+        g_rand_free(cv->delays);
     g_free(cv);
 }

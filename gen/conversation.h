@@ -19,8 +19,10 @@ typedef struct {
     gboolean echo;
     tcp_endpoint client, server;
     guint64 start_usec;
-    guint64 gap_usec;        /* between two client segments */
-    guint64 echo_delay_usec; /* between a segment and its echo */
+    guint64 gap_usec; /* between two client segments */
+    /* Between a segment and its echo: drawn from min..max for each segment, from seed. */
+    guint32 echo_delay_min_usec, echo_delay_max_usec;
+    guint64 seed;
 } conversation_config;
 
 typedef struct conversation conversation;

@@ -10,6 +10,7 @@ enum {
     RNG_STREAM_SCENARIO = 0x5ce7a210u,
     RNG_STREAM_SEGMENTER = 0x5e6c0472u,
     RNG_STREAM_TCP = 0x7c9b1e55u,
+    RNG_STREAM_ECHO = 0xec40de1au,
 };
 
 static inline GRand *

@@ -64,6 +64,7 @@ traffic_run(const gen_options *opt, packet_sink *sink, manifest *mf, GError **er
         traffic_connection_configs(opt, i, &s, &g);
         cfg[i] = opt->conversation;
         cfg[i].id = i;
+        cfg[i].seed = s.seed;
         cfg[i].client.port = (guint16)(opt->conversation.client.port + i);
         cfg[i].client.isn = g_rand_int(isn);
         cfg[i].server.isn = g_rand_int(isn);

@@ -11,19 +11,31 @@
 
 static int appmsg_tap = -1;
 
+const char *const appmsg_error_labels[APPMSG_N_ERRORS] = {"bad magic",
+                                                          "length above maximum",
+                                                          "not UTF-8",
+                                                          "not JSON",
+                                                          "bad checksum",
+                                                          "truncated",
+                                                          "echo differs",
+                                                          "little-endian header",
+                                                          "length counts the header",
+                                                          "length counts characters",
+                                                          "JSON without a header"};
+
 static int st_messages, st_types, st_directions, st_sizes, st_recv, st_errors;
 
-static const char *const error_names[] = {"Bad magic (resynchronisations)",
-                                          "Length above maximum",
-                                          "Payload not UTF-8",
-                                          "Payload not JSON",
-                                          "Checksum mismatch",
-                                          "Truncated message",
-                                          "Echo differs from request",
-                                          "Little-endian header",
-                                          "Length counts the header",
-                                          "Length counts characters",
-                                          "JSON without a header"};
+static const char *const error_names[APPMSG_N_ERRORS] = {"Bad magic (resynchronisations)",
+                                                         "Length above maximum",
+                                                         "Payload not UTF-8",
+                                                         "Payload not JSON",
+                                                         "Checksum mismatch",
+                                                         "Truncated message",
+                                                         "Echo differs from request",
+                                                         "Little-endian header",
+                                                         "Length counts the header",
+                                                         "Length counts characters",
+                                                         "JSON without a header"};
 
 static void
 appmsg_stats_init(stats_tree *st)

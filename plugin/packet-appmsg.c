@@ -25,9 +25,12 @@
 #include "appmsg_json.h"
 #include "appmsg_mistakes.h"
 #include "appmsg_wire.h"
+#include "appmsg-conv.h"
+#include "appmsg-follow.h"
 #include "appmsg-heur.h"
 #include "appmsg-json-tree.h"
 #include "appmsg-recv.h"
+#include "appmsg-srt.h"
 #include "appmsg-stats.h"
 #include "appmsg-stream.h"
 #include "appmsg-types.h"
@@ -197,27 +200,15 @@ tree_visible(proto_tree *tree)
     return tree && PTREE_DATA(tree)->visible;
 }
 
-static const char *const error_labels[] = {"bad magic",
-                                           "length above maximum",
-                                           "not UTF-8",
-                                           "not JSON",
-                                           "bad checksum",
-                                           "truncated",
-                                           "echo differs",
-                                           "little-endian header",
-                                           "length counts the header",
-                                           "length counts characters",
-                                           "JSON without a header"};
-
 static void
 add_info(packet_info *pinfo, const char *summary, guint32 errors)
 {
     if (!summary)
         return;
     col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", summary);
-    for (guint i = 0; i < G_N_ELEMENTS(error_labels); i++)
+    for (guint i = 0; i < APPMSG_N_ERRORS; i++)
         if (errors & (1u << i))
-            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", error_labels[i]);
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", appmsg_error_labels[i]);
 }
 
 /* ---- Tree --------------------------------------------------------------------------------------
@@ -498,18 +489,33 @@ add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int
     }
 }
 
+/* Queues the tap record r describes (appmsg-stats.h), sent in c's direction. */
 static appmsg_tap_info *
-queue_tap(appmsg_ctx *c, gboolean is_message, guint32 type, guint32 length, guint32 errors)
+queue_tap(appmsg_ctx *c, const appmsg_tap_info *r)
 {
-    appmsg_tap_info *info = wmem_new0(c->pinfo->pool, appmsg_tap_info);
+    appmsg_tap_info *info = wmem_new(c->pinfo->pool, appmsg_tap_info);
 
-    info->is_message = is_message;
+    *info = *r;
     info->from_client = c->dir == APPMSG_C2S;
-    info->type = type;
-    info->length = length;
-    info->errors = errors;
     appmsg_stats_queue(c->pinfo, info);
     return info;
+}
+
+/* The record of a message whose header is at offset in c's tvb, with text_len payload bytes
+ * after it, bytes in all. */
+static appmsg_tap_info *
+queue_message_tap(appmsg_ctx *c, const appmsg_frame *f, guint32 errors, int offset, guint32 bytes,
+                  guint32 text_len)
+{
+    const appmsg_tap_info r = {.is_message = TRUE,
+                               .type = f->type,
+                               .length = f->length,
+                               .errors = errors,
+                               .bytes = bytes,
+                               .tvb = c->tvb,
+                               .text_offset = (guint32)offset + (guint32)f->header_len,
+                               .text_len = text_len};
+    return queue_tap(c, &r);
 }
 
 /* The payload's JSON (at offset, text checked): our own member list, or Wireshark's JSON
@@ -583,9 +589,18 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              errors);
     appmsg_recv_piece(c->pinfo, c->stream, c->dir);
+    appmsg_tap_info *info = queue_message_tap(c, f, errors, offset, (guint32)f->len, f->length);
+    if (m && m->peer_frame) {
+        info->peer_frame = m->peer_frame;
+        if (m->dir == APPMSG_S2C) {
+            info->request_type = m->peer_type;
+            info->echo_ns = m->delta_ns;
+            if (!c->pinfo->fd->visited)
+                appmsg_srt_note_request_type(m->peer_type);
+        }
+    }
     appmsg_recv_message(c->pinfo, tree, c->tvb, offset, c->seq + (guint32)offset,
-                        c->seq + (guint32)(offset + f->len),
-                        queue_tap(c, TRUE, f->type, f->length, errors));
+                        c->seq + (guint32)(offset + f->len), info);
 
     if (appmsg_payload_as_json && text)
         add_json(c, tree, payload_offset, f->length, payload_item, text);
@@ -628,11 +643,20 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
     appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, &run, &rest);
     static const guint32 tap_errors[] = {APPMSG_ERR_BAD_MAGIC, 0, 0, APPMSG_ERR_NO_HEADER,
                                          APPMSG_ERR_LENGTH_IN_CHARS};
+    static const char *const tap_notes[] = {NULL, "bad magic, continued", "oversize payload", NULL,
+                                            NULL};
     proto_item *ti;
     proto_tree *tree = add_message_item(c, c->tvb, offset, (int)len, &ti);
 
     proto_tree_add_item(tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
-    queue_tap(c, FALSE, 0, len, tap_errors[kind]);
+    const appmsg_tap_info r = {.errors = tap_errors[kind],
+                               .note = tap_notes[kind],
+                               .length = len,
+                               .bytes = len,
+                               .tvb = c->tvb,
+                               .text_offset = (guint32)offset,
+                               .text_len = len};
+    queue_tap(c, &r);
     switch (kind) {
     case APPMSG_SKIP_OVERSIZE:
         proto_item_set_text(ti, "AppMsg, %u bytes skipped: payload of the oversize message", len);
@@ -704,7 +728,7 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     set_item_text(ti, f->type, f->length, ", length above the maximum");
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              errors);
-    queue_tap(c, TRUE, f->type, f->length, errors);
+    queue_message_tap(c, f, errors, offset, (guint32)f->header_len, 0);
     appmsg_recv_piece(c->pinfo, c->stream, c->dir);
 }
 
@@ -753,7 +777,8 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
     expert_add_info_format(c->pinfo, ti, &ei_appmsg_truncated,
                            "Message truncated (%s): %u of %u %s bytes", why, seen, of, what);
     add_truncated_info(c->pinfo, f->have_header, f->type, seen, of, why, 0);
-    queue_tap(c, TRUE, f->type, f->length, errors);
+    queue_message_tap(c, f, errors, offset, avail, f->have_header ? seen : 0)->header_cut =
+        !f->have_header;
     appmsg_recv_piece(c->pinfo, c->stream, c->dir);
 }
 
@@ -948,7 +973,13 @@ dissect_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         add_truncated_info(pinfo, t->have_header, t->type, seen, of, t->end,
                            t->start_frame != pinfo->num ? t->start_frame : 0);
         appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir, NULL, 0, 0};
-        queue_tap(&c, TRUE, t->type, t->length, APPMSG_ERR_TRUNCATED);
+        const appmsg_tap_info r = {.is_message = TRUE,
+                                   .type = t->type,
+                                   .length = t->length,
+                                   .errors = APPMSG_ERR_TRUNCATED,
+                                   .bytes = (guint32)MIN(t->seen, G_MAXUINT32),
+                                   .header_cut = !t->have_header};
+        queue_tap(&c, &r);
     }
 }
 
@@ -1093,6 +1124,9 @@ proto_register_appmsg(void)
     appmsg_types_register(appmsg_module);
     appmsg_types_attach(hf_appmsg_type);
     appmsg_stats_register();
+    appmsg_follow_register(proto_appmsg);
+    appmsg_srt_register(proto_appmsg);
+    appmsg_conv_register(proto_appmsg);
     appmsg_recv_register(proto_appmsg);
 }
 

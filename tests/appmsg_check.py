@@ -24,6 +24,7 @@ from checks.messages import cmd_finding, cmd_json_members, cmd_manifest, cmd_max
 from checks.recv import cmd_recv_counts
 from checks.package import cmd_deb, cmd_installed
 from checks.sandbox import Failure, Tshark
+from checks.session_views import cmd_conv_counts, cmd_follow_transcript, cmd_srt_times
 from checks.views import VIEWS
 
 
@@ -35,6 +36,9 @@ COMMANDS = {
     "foreign-untouched": (cmd_foreign_untouched, True),
     "heuristic-awkward": (cmd_heuristic_awkward, True),
     "recv-counts": (cmd_recv_counts, True),
+    "srt-times": (cmd_srt_times, True),
+    "follow-transcript": (cmd_follow_transcript, True),
+    "conv-counts": (cmd_conv_counts, True),
     "max-length": (cmd_max_length, True),
     "live": (cmd_live, True),
     "extcap": (cmd_extcap, True),

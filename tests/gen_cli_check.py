@@ -39,6 +39,8 @@ BAD = [
     (["-w", "x.pcap", "--size", "99999999"], "--size"),
     (["-w", "x.pcap", "--types", "1-2-3"], "--types"),
     (["-w", "x.pcap", "--port", "0"], "--port"),
+    (["-w", "x.pcap", "--echo-delay", "900-100"], "--echo-delay"),
+    (["-w", "x.pcap", "--echo-delay", "20000000"], "--echo-delay"),
     (["-w", "x.pcap", "--seed", "x"], "--seed"),
     (["-w", "x.pcap", "--bogus"], "unknown option '--bogus'"),
     (["-w", "x.pcap", "extra"], "unexpected argument 'extra'"),

@@ -31,9 +31,18 @@ def view_info(ts, capture, opts):
     return ts.run(["-2", "-r", ts.readable(capture)] + opts).stdout
 
 
-def view_stats(ts, capture, opts):
-    """The stats tree: tshark -z appmsg,tree."""
-    return ts.run(["-2", "-q", "-r", ts.readable(capture), "-z", "appmsg,tree"] + opts).stdout
+# Every statistics view tshark offers for AppMsg: the stats tree, Service Response Time,
+# Conversations, Endpoints, and Follow → AppMsg Stream of the first connection.
+STATS_VIEWS = ["appmsg,tree", "appmsg,srt", "conv,appmsg", "endpoints,appmsg",
+               "follow,appmsg,ascii,0"]
+
+
+def view_stats(ts, capture, opts, two_pass=True):
+    """Every -z view of STATS_VIEWS, in one tshark run (two passes unless told)."""
+    args = (["-2"] if two_pass else []) + ["-q", "-r", ts.readable(capture)]
+    for view in STATS_VIEWS:
+        args += ["-z", view]
+    return ts.run(args + opts).stdout
 
 
 VIEWS = {"fields": view_fields, "tree": view_tree, "info": view_info, "stats": view_stats}
