@@ -7,11 +7,26 @@
 
 #include "appmsg-compat.h"
 
+#include <epan/conversation.h>
 #include <epan/conversation_table.h>
 #include <epan/tap.h>
+#include <epan/dissectors/packet-tcp.h>
 
 #include "appmsg-conv.h"
 #include "appmsg-stats.h"
+
+gboolean
+appmsg_tcp_stream(packet_info *pinfo, guint32 *stream)
+{
+    conversation_t *conv;
+    struct tcp_analysis *tcpd;
+
+    if (pinfo->ptype != PT_TCP || !(conv = find_conversation_pinfo(pinfo, 0)) ||
+        !(tcpd = get_tcp_conversation_data(conv, pinfo)))
+        return FALSE;
+    *stream = tcpd->stream;
+    return TRUE;
+}
 
 /* The fields a filter made from a row uses: TCP's ports, IPv4's or IPv6's addresses. */
 static const char *
@@ -69,13 +84,18 @@ appmsg_conv_packet(void *pct, packet_info *pinfo, epan_dissect_t *edt _U_, const
 {
     conv_hash_t *hash = pct;
     const appmsg_tap_info *info = vip;
+    guint32 stream;
 
     if (!info->is_message)
         return TAP_PACKET_DONT_REDRAW;
     hash->flags = flags;
-    add_conversation_table_data(hash, &pinfo->src, &pinfo->dst, pinfo->srcport, pinfo->destport, 1,
-                                (int)MIN(info->bytes, (guint32)G_MAXINT), &pinfo->rel_ts,
-                                &pinfo->abs_ts, &conv_info, CONVERSATION_TCP);
+    /* Keyed by TCP's stream index too, as TCP's own table is: a connection that reuses an
+     * earlier one's ports gets a row of its own, and the GUI shows the index. */
+    add_conversation_table_data_with_conv_id(
+        hash, &pinfo->src, &pinfo->dst, pinfo->srcport, pinfo->destport,
+        appmsg_tcp_stream(pinfo, &stream) ? (conv_id_t)stream : CONV_ID_UNSET, 1,
+        (int)MIN(info->bytes, (guint32)G_MAXINT), &pinfo->rel_ts, &pinfo->abs_ts, &conv_info,
+        CONVERSATION_TCP);
     return TAP_PACKET_REDRAW;
 }
 

@@ -4,7 +4,11 @@
 #ifndef APPMSG_CONV_H
 #define APPMSG_CONV_H
 
+#include <epan/packet.h>
+
 /* Call from proto_register. */
 void appmsg_conv_register(int proto);
+/* The index of pinfo's TCP connection (tcp.stream), if it has one. */
+gboolean appmsg_tcp_stream(packet_info *pinfo, guint32 *stream);
 
 #endif

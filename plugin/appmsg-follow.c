@@ -15,12 +15,12 @@
 #include "appmsg-compat.h"
 
 #include <epan/addr_resolv.h>
-#include <epan/conversation.h>
 #include <epan/follow.h>
 #include <epan/tap.h>
 #include <epan/to_str.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "appmsg-conv.h"
 #include "appmsg-follow.h"
 #include "appmsg-stats.h"
 #include "appmsg-types.h"
@@ -36,14 +36,12 @@ static char *
 follow_conv_filter(epan_dissect_t *edt _U_, packet_info *pinfo, guint *stream,
                    guint *sub_stream _U_)
 {
-    conversation_t *conv;
-    struct tcp_analysis *tcpd;
+    guint32 index;
 
-    if (pinfo->ptype != PT_TCP || !(conv = find_conversation_pinfo(pinfo, 0)) ||
-        !(tcpd = get_tcp_conversation_data(conv, pinfo)))
+    if (!appmsg_tcp_stream(pinfo, &index))
         return NULL;
-    *stream = tcpd->stream;
-    return g_strdup_printf("tcp.stream eq %u", tcpd->stream);
+    *stream = index;
+    return g_strdup_printf("tcp.stream eq %u", index);
 }
 
 static char *

@@ -18,7 +18,18 @@ GUI_PICTURES = [
     ("wireshark-appmsg", "whole", ["-C", "AppMsg", "-Y", "appmsg", "-g", "7"], "message"),
     ("wireshark-appmsg-profile", "errors", ["-C", "AppMsg"], "list"),
     ("wireshark-appmsg-stats", "errors", [], "statistics"),
+    # Statistics → Service Response Time → AppMsg, opened by -z as tshark takes it.
+    ("wireshark-appmsg-srt", "echo-times", ["-z", "appmsg,srt"], "srt"),
+    # Statistics → Conversations: the profile opens it on its AppMsg tab (its "recent" file).
+    ("wireshark-appmsg-conversations", "echo-times", ["-C", "AppMsg"], "conversations"),
 ]
+
+# The dialogs the pictures show: (window title, size, position).
+GUI_DIALOGS = {
+    "statistics": ("AppMsg", (1000, 560), (200, 300)),
+    "srt": ("AppMsg Service Response Time", (900, 420), (250, 420)),
+    "conversations": ("Conversations", (1300, 420), (50, 420)),
+}
 
 
 def x_run(display, *args, **kw):
@@ -62,7 +73,8 @@ def wait_for_window(display, title, seconds=60):
 def cmd_gui(a, ts):
     """The real Wireshark GUI under Xvfb, with the freshly built plugin and the AppMsg profile
     (-C AppMsg): the window comes up with the capture, a message's subtree is opened; errors.pcap
-    in the profile, whose colouring rules must paint its error rows; then Statistics → AppMsg.
+    in the profile, whose colouring rules must paint its error rows; then Statistics → AppMsg,
+    Service Response Time → AppMsg, and Conversations on the profile's AppMsg tab.
     A screenshot of each (build/screenshots/, or docs/images/ with --update) must not be blank.
     Needs wireshark-qt, xvfb, xdotool, x11-apps, imagemagick."""
     line = ts.require_plugin()  # the same sandbox (plugin folder, profile) that Wireshark gets
@@ -97,14 +109,18 @@ def cmd_gui(a, ts):
                     time.sleep(0.5)
                     x_run(display, "xdotool", "key", "shift+Right")
                     time.sleep(1)
-                elif open_what == "statistics":
-                    # Statistics → AppMsg (the GUI takes no -z for stats trees).
-                    x_run(display, "xdotool", "mousemove", "325", "10", "click", "1")
-                    time.sleep(1)
-                    x_run(display, "xdotool", "mousemove", "346", "688", "click", "1")
-                    dialog = wait_for_window(display, "AppMsg", 20)
-                    x_run(display, "xdotool", "windowsize", dialog, "1000", "560")
-                    x_run(display, "xdotool", "windowmove", dialog, "200", "300")
+                elif open_what in GUI_DIALOGS:
+                    # Statistics → AppMsg and → Conversations from the menu (4.0's GUI takes no
+                    # -z for them); the SRT dialog is open already.
+                    menu_item = {"statistics": "688", "conversations": "109"}.get(open_what)
+                    if menu_item:
+                        x_run(display, "xdotool", "mousemove", "325", "10", "click", "1")
+                        time.sleep(1)
+                        x_run(display, "xdotool", "mousemove", "346", menu_item, "click", "1")
+                    title, size, place = GUI_DIALOGS[open_what]
+                    dialog = wait_for_window(display, title, 20)
+                    x_run(display, "xdotool", "windowsize", dialog, *map(str, size))
+                    x_run(display, "xdotool", "windowmove", dialog, *map(str, place))
                     time.sleep(3)
                 path = os.path.join(out_dir, f"{name}.png")
                 screenshot(display, path)
