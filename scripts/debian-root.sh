@@ -14,6 +14,8 @@ CACHE=${APPMSG_ROOT_CACHE:-/var/cache/appmsg/roots}
 PACKAGES=(
   build-essential cmake pkg-config python3 file sudo
   libwireshark-dev libwiretap-dev libwsutil-dev libglib2.0-dev libpcap-dev zlib1g-dev tshark
+  # The GUI test (tests/checks/gui.py): Wireshark itself, a virtual screen, clicks, screenshots.
+  wireshark xvfb xdotool x11-apps imagemagick
 )
 # sid's libfalcosecurity depends on a virtual package that debootstrap does not resolve.
 if [ "$SUITE" = sid ]; then PACKAGES+=(libre2-11); fi

@@ -22,6 +22,8 @@ GUI_PICTURES = [
     ("wireshark-appmsg-srt", "echo-times", ["-z", "appmsg,srt"], "srt"),
     # Statistics → Conversations: the profile opens it on its AppMsg tab (its "recent" file).
     ("wireshark-appmsg-conversations", "echo-times", ["-C", "AppMsg"], "conversations"),
+    # Analyze → Follow → AppMsg Stream, with an AppMsg frame selected (the menu needs one).
+    ("wireshark-appmsg-follow", "errors", ["-g", "6"], "follow"),
 ]
 
 # The dialogs the pictures show: (window title, size, position).
@@ -29,7 +31,31 @@ GUI_DIALOGS = {
     "statistics": ("AppMsg", (1000, 560), (200, 300)),
     "srt": ("AppMsg Service Response Time", (900, 420), (250, 420)),
     "conversations": ("Conversations", (1300, 420), (50, 420)),
+    "follow": ("Follow AppMsg Stream", (1300, 700), (50, 250)),
 }
+
+# Where to click, per Wireshark version, in the window at GUI_SIZE under Xvfb (no window
+# manager): the first AppMsg item of the details pane, and for each dialog opened from the menus,
+# the menu bar's title then each item in turn. Measured on screenshots: every version lays its
+# menus out differently. A picture whose clicks a version lacks is not taken there: 4.0's Follow
+# menu has no AppMsg Stream (it lists only Wireshark's own protocols).
+GUI_CLICKS = {
+    "4.0": {"message": [(200, 613)],
+            "statistics": [(325, 10), (346, 688)],
+            "conversations": [(325, 10), (346, 109)]},
+    "4.4": {"message": [(200, 597)],
+            "statistics": [(325, 10), (328, 628)],
+            "conversations": [(325, 10), (347, 95)],
+            "follow": [(242, 8), (261, 277), (618, 277)]},
+    "4.6": {"message": [(200, 597)],
+            "statistics": [(325, 10), (328, 649)],
+            "conversations": [(325, 10), (347, 95)],
+            "follow": [(242, 8), (261, 277), (618, 277)]},
+}
+
+# The version whose picture README.md shows (docs/images/, written by --update there): the
+# host's 4.0, but Follow, which 4.0 cannot show, from the newest version.
+GUI_PUBLISHED_FROM = {"wireshark-appmsg-follow": "4.6"}
 
 
 def x_run(display, *args, **kw):
@@ -55,9 +81,21 @@ def colour_pixels(path, colour):
 GUI_PROFILE_ROWS = {"#c00000": 100000, PROFILE_APPMSG_COLOUR: 10000}
 
 
+# Follow's backgrounds: the client's lines and the server's, each in its own colour (Wireshark's
+# defaults), on errors.pcap's first screen (pixels at least).
+GUI_FOLLOW_SIDES = {"#fbeded": 20000, "#ededfb": 20000}
+
+
 def distinct_colours(path):
     out = run(["identify", "-format", "%k", path]).stdout.strip()
     return int(out) if out.isdigit() else 0
+
+
+def click(display, points):
+    """Clicks at each (x, y) in turn, a second apart (menus open, then their items)."""
+    for x, y in points:
+        x_run(display, "xdotool", "mousemove", str(x), str(y), "click", "1")
+        time.sleep(1)
 
 
 def wait_for_window(display, title, seconds=60):
@@ -74,7 +112,8 @@ def cmd_gui(a, ts):
     """The real Wireshark GUI under Xvfb, with the freshly built plugin and the AppMsg profile
     (-C AppMsg): the window comes up with the capture, a message's subtree is opened; errors.pcap
     in the profile, whose colouring rules must paint its error rows; then Statistics → AppMsg,
-    Service Response Time → AppMsg, and Conversations on the profile's AppMsg tab.
+    Service Response Time → AppMsg, Conversations on the profile's AppMsg tab, and (from 4.2 on)
+    Analyze → Follow → AppMsg Stream, whose client and server lines must show in their colours.
     A screenshot of each (build/screenshots/, or docs/images/ with --update) must not be blank.
     Needs wireshark-qt, xvfb, xdotool, x11-apps, imagemagick."""
     line = ts.require_plugin()  # the same sandbox (plugin folder, profile) that Wireshark gets
@@ -82,16 +121,23 @@ def cmd_gui(a, ts):
     for tool in ("wireshark", "Xvfb", "xdotool", "xwd", "convert", "identify"):
         if not shutil.which(tool):
             raise Failure(f"{tool} is not installed (scripts/install-deps.sh installs it)")
-    out_dir = os.path.join(a.source, "docs", "images") if a.update else \
-        os.path.join(os.getcwd(), "screenshots")
-    os.makedirs(out_dir, exist_ok=True)
+    clicks = GUI_CLICKS.get(ts.version)
+    if clicks is None:
+        raise Failure(f"no menu positions for Wireshark {ts.version} in GUI_CLICKS")
+    pictures = [p for p in GUI_PICTURES if p[3] not in GUI_DIALOGS or p[3] == "srt"
+                or p[3] in clicks]
+    for name, _, _, open_what in GUI_PICTURES:
+        if not any(p[0] == name for p in pictures):
+            print(f"{name}: not taken: Wireshark {ts.version}'s GUI has no menu for it")
+    shots_dir = os.path.join(os.getcwd(), "screenshots")
+    os.makedirs(shots_dir, exist_ok=True)
     display = f":{100 + os.getpid() % 400}"
     xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{GUI_SIZE[0]}x{GUI_SIZE[1]}x24",
                              "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)
-        for name, capture, options, open_what in GUI_PICTURES:
+        for name, capture, options, open_what in pictures:
             cap = ts.readable(capture_path(a.source, capture))
             cmd, env = ts.command(["-r", cap, "-o", "gui.layout_content_3:NONE"] + options,
                                   extra_env={"DISPLAY": display},
@@ -105,23 +151,20 @@ def cmd_gui(a, ts):
                 time.sleep(3)  # the capture is read and the dialogs drawn
                 if open_what == "message":
                     # The first message item of the details pane, then all its subtrees.
-                    x_run(display, "xdotool", "mousemove", "200", "613", "click", "1")
-                    time.sleep(0.5)
+                    click(display, clicks["message"])
                     x_run(display, "xdotool", "key", "shift+Right")
                     time.sleep(1)
                 elif open_what in GUI_DIALOGS:
-                    # Statistics → AppMsg and → Conversations from the menu (4.0's GUI takes no
-                    # -z for them); the SRT dialog is open already.
-                    menu_item = {"statistics": "688", "conversations": "109"}.get(open_what)
-                    if menu_item:
-                        x_run(display, "xdotool", "mousemove", "325", "10", "click", "1")
-                        time.sleep(1)
-                        x_run(display, "xdotool", "mousemove", "346", menu_item, "click", "1")
+                    # The SRT dialog is open already (-z); the others from the menus (4.0's GUI
+                    # takes no -z for them, and none takes it for Follow).
+                    click(display, clicks.get(open_what, []))
                     title, size, place = GUI_DIALOGS[open_what]
                     dialog = wait_for_window(display, title, 20)
                     x_run(display, "xdotool", "windowsize", dialog, *map(str, size))
                     x_run(display, "xdotool", "windowmove", dialog, *map(str, place))
                     time.sleep(3)
+                published = a.update and GUI_PUBLISHED_FROM.get(name, "4.0") == ts.version
+                out_dir = os.path.join(a.source, "docs", "images") if published else shots_dir
                 path = os.path.join(out_dir, f"{name}.png")
                 screenshot(display, path)
                 colours = distinct_colours(path)
@@ -129,11 +172,14 @@ def cmd_gui(a, ts):
                     raise Failure(f"wireshark exited ({gui.returncode}) while showing {capture}")
                 if colours < 16:
                     raise Failure(f"{path}: {colours} colours, the window looks blank")
-                if open_what == "list":  # the profile's colouring rules at work
-                    for colour, least in GUI_PROFILE_ROWS.items():
-                        if colour_pixels(path, colour) < least:
-                            raise Failure(f"{path}: fewer than {least} pixels of {colour}: the "
-                                          "AppMsg profile's colouring rules are not applied")
+                wanted, why = {"list": (GUI_PROFILE_ROWS, "the AppMsg profile's colouring "
+                                                          "rules are not applied"),
+                               "follow": (GUI_FOLLOW_SIDES, "Follow does not show the client's "
+                                                            "and the server's lines")
+                               }.get(open_what, ({}, ""))
+                for colour, least in wanted.items():
+                    if colour_pixels(path, colour) < least:
+                        raise Failure(f"{path}: fewer than {least} pixels of {colour}: {why}")
                 print(f"{name}: Wireshark showed {capture} with {line.split(chr(9))[0]} loaded; "
                       f"screenshot {path} ({colours} colours)")
             finally:
