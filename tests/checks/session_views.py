@@ -188,7 +188,9 @@ def cmd_follow_transcript(a, ts):
 
 CONV_ROW = re.compile(r"^(\S+)\s+<->\s+(\S+)\s+(\d+) (\d+) bytes\s+(\d+) (\d+) bytes\s+(\d+) "
                       r"(\d+) bytes")
-ENDPOINT_ROW = re.compile(r"^(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
+# 4.6 writes "bytes" after each byte count, 4.0 and 4.4 do not.
+ENDPOINT_ROW = re.compile(r"^(\S+)\s+(\d+)\s+(\d+)(?: bytes)?\s+(\d+)\s+(\d+)(?: bytes)?\s+(\d+)"
+                          r"\s+(\d+)(?: bytes)?\s*$")
 
 
 def cmd_conv_counts(a, ts):
