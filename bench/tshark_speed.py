@@ -17,12 +17,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(SOURCE, "tests"))
-from checks.sandbox import Tshark  # noqa: E402
+from bench_common import (DEFAULT_GEN_ARGS, SOURCE, Tshark, make_capture, need_gnu_time,
+                          timed_run)
 
 LUA_PEER = os.path.join(os.path.dirname(SOURCE), "shared", "bench", "appmsg_peer.lua")
 
@@ -33,20 +30,14 @@ def main():
     p.add_argument("--messages", type=int, default=1000000)
     p.add_argument("--runs", type=int, default=1, help="best of N for each case")
     p.add_argument("--lua", default=LUA_PEER)
-    # A client that writes its messages in batches of 16 (about 1.3 kB a segment, under one MSS):
-    # per-message work shows, not per-packet work, which is the same for all four cases.
-    p.add_argument("--gen-args", default="-s merged -k 16",
+    p.add_argument("--gen-args", default=DEFAULT_GEN_ARGS,
                    help="appmsg-gen options for the capture's shape (default: %(default)s); "
                         "e.g. '-s whole' for one message a segment")
     a = p.parse_args()
-    if not shutil.which("/usr/bin/time"):
-        sys.exit("bench needs GNU time: apt-get install time")
+    need_gnu_time()
     ts = Tshark(os.path.join(a.build, "plugin", "appmsg.so"))
-    tmp = tempfile.mkdtemp(prefix="appmsg-bench-")
+    tmp, capture = make_capture(a.build, a.messages, a.gen_args)
     try:
-        capture = os.path.join(tmp, "bench.pcap")
-        subprocess.run([os.path.join(a.build, "gen", "appmsg-gen"), "-n", str(a.messages // 2),
-                        "--no-manifest", "-w", capture] + a.gen_args.split(), check=True)
         capture = ts.readable(capture)
         lua = ts.readable(a.lua) if os.path.exists(a.lua) else None
         ts.require_plugin()
@@ -62,19 +53,15 @@ def main():
         if lua:
             cases.append(("d", "Lua peer", ["--disable-protocol", "appmsg", "-X", f"lua_script:{lua}",
                                              "-e", "appmsglua.type"] + fields))
-        stats = os.path.join(ts.inputs, "time.txt")
         results = {}
         for run in range(a.runs):
             for key, name, args in cases:
-                out = ts.run(["-r", capture] + args,
-                             wrap=["/usr/bin/time", "-f", "%e %M", "-o", stats]).stdout
-                with open(stats) as f:
-                    secs, kb = f.read().split()[-2:]
+                out, secs, mb = timed_run(ts, ["-r", capture] + args)
                 count = sum(len(l.split(",")) for l in out.splitlines() if l.strip()) \
                     if key != "a" else None
                 best = results.get(key)
-                if not best or float(secs) < best[1]:
-                    results[key] = (name, float(secs), int(kb) / 1024, count)
+                if not best or secs < best[1]:
+                    results[key] = (name, secs, mb, count)
         print(f"tshark {subprocess.run(['tshark', '--version'], capture_output=True, text=True).stdout.split(chr(10))[0]}, "
               f"{a.messages} messages ({a.messages // 2} echoed), appmsg-gen {a.gen_args}, "
               f"best of {a.runs}")

@@ -18,12 +18,9 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(SOURCE, "tests"))
-from checks.sandbox import Tshark  # noqa: E402
+from bench_common import (DEFAULT_GEN_ARGS, SOURCE, Tshark, make_capture, need_gnu_time,
+                          timed_run)
 
 
 def main():
@@ -32,18 +29,14 @@ def main():
     p.add_argument("--baseline", required=True, help="build folder of the plugin to compare with")
     p.add_argument("--messages", type=int, default=1000000)
     p.add_argument("--runs", type=int, default=3, help="best of N for each case")
-    p.add_argument("--gen-args", default="-s merged -k 16",
+    p.add_argument("--gen-args", default=DEFAULT_GEN_ARGS,
                    help="appmsg-gen options for the capture's shape (default: %(default)s)")
     a = p.parse_args()
-    if not shutil.which("/usr/bin/time"):
-        sys.exit("bench needs GNU time: apt-get install time")
+    need_gnu_time()
     new = Tshark(os.path.join(a.build, "plugin", "appmsg.so"))
     old = Tshark(os.path.join(a.baseline, "plugin", "appmsg.so"))
-    tmp = tempfile.mkdtemp(prefix="appmsg-bench-")
+    tmp, capture = make_capture(a.build, a.messages, a.gen_args)
     try:
-        capture = os.path.join(tmp, "bench.pcap")
-        subprocess.run([os.path.join(a.build, "gen", "appmsg-gen"), "-n", str(a.messages // 2),
-                        "--no-manifest", "-w", capture] + a.gen_args.split(), check=True)
         new.require_plugin()
         old.require_plugin()
         cases = [("b", "this plugin", new, []),
@@ -54,15 +47,12 @@ def main():
         results = {}
         for _ in range(a.runs):  # interleaved: the machine's noise hits every case alike
             for key, name, ts, args in cases:
-                stats = os.path.join(ts.inputs, "time.txt")
                 # -Y makes tshark dissect every packet; -q alone would skip dissection.
-                ts.run(["-q", "-Y", "appmsg", "-r", ts.readable(capture)] + args,
-                       wrap=["/usr/bin/time", "-f", "%e %M", "-o", stats])
-                with open(stats) as f:
-                    secs, kb = f.read().split()[-2:]
+                _, secs, mb = timed_run(ts, ["-q", "-Y", "appmsg", "-r", ts.readable(capture)]
+                                        + args)
                 best = results.get(key)
-                if not best or float(secs) < best[1]:
-                    results[key] = (name, float(secs), int(kb) / 1024)
+                if not best or secs < best[1]:
+                    results[key] = (name, secs, mb)
         version = subprocess.run(["tshark", "--version"], capture_output=True,
                                  text=True).stdout.split("\n")[0]
         print(f"{version}, {a.messages} messages, appmsg-gen {a.gen_args}, best of {a.runs}")
