@@ -68,6 +68,8 @@ def main():
     p.add_argument("--gen", required=True, help="the freshly built appmsg-gen")
     p.add_argument("--source", required=True, help="the source tree")
     p.add_argument("--expect-version", help="version the plugin must report")
+    p.add_argument("--memo", help="a folder for what tshark answered about itself and a sandbox "
+                                  "like this one, kept from one test to the next (sandbox.py)")
     p.add_argument("--update", action="store_true",
                    help="gui: write docs/images/; doc-samples: rewrite the sample outputs")
     p.add_argument("command", choices=sorted(COMMANDS))
@@ -75,7 +77,7 @@ def main():
     p.add_argument("view", nargs="?", choices=sorted(VIEWS), help="golden view")
     a = p.parse_args()
     func, needs_tshark = COMMANDS[a.command]
-    ts = Tshark(a.plugin) if needs_tshark else None
+    ts = Tshark(a.plugin, memo=a.memo) if needs_tshark else None
     try:
         rc = func(a, ts)
         if rc:

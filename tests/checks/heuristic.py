@@ -24,7 +24,7 @@ def cmd_foreign_untouched(a, ts):
     plausible length, look exactly as they do without the plugin: packet list in one pass and
     two, and every field of the frames with the magic."""
     ts.require_plugin()
-    bare = Tshark(None)
+    bare = Tshark(None, memo=a.memo)
     try:
         bare.require_no_plugin()
         for name in FOREIGN:

@@ -1,6 +1,8 @@
 """tshark in a sandbox: only our plugin added (or the installed one), a throwaway HOME and
 WIRESHARK_CONFIG_DIR, run as an unprivileged user when we are root (Wireshark ignores plugin
 folders for root)."""
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -39,8 +41,16 @@ class Tshark:
     with plugin None, without ours at all (what a capture looks like to a user who never
     installed it)."""
 
-    def __init__(self, plugin, tshark="tshark", env=None):
+    def __init__(self, plugin, tshark="tshark", env=None, memo=None):
+        """memo: a folder (appmsg_check.py gives one in the build tree) that keeps, from one
+        test to the next, what tshark answered about itself and about this sandbox: its folders,
+        and that a sandbox built this way loads this very plugin file and registers 'appmsg'.
+        Each answer is keyed by the plugin's bytes and by the identity (path, size, time) of
+        tshark and of the system plugins, so another build, another plugin or another Wireshark
+        is asked anew. Every tshark start costs about half a second of CPU; three per test
+        were a quarter of the whole suite's time."""
         self.env = env or {}  # added to every run (a sanitizer build needs its runtime)
+        self.memo = memo
         self.tshark = shutil.which(tshark)
         if not self.tshark:
             raise Failure("tshark is not installed")
@@ -68,8 +78,36 @@ class Tshark:
             shutil.chown(path, UNPRIVILEGED_USER)
         return path
 
+    def _memo_key(self, *parts):
+        """A key over parts and tshark's own identity, or None without a memo folder."""
+        if not self.memo:
+            return None
+        st = os.stat(self.tshark)
+        h = hashlib.sha256(json.dumps([os.path.realpath(self.tshark), st.st_size, st.st_mtime_ns,
+                                       self.env, self.as_root, parts]).encode())
+        return os.path.join(self.memo, h.hexdigest()[:32])
+
+    def _memo_get(self, key):
+        if key and os.path.exists(key):
+            with open(key, encoding="utf-8") as f:
+                return f.read()
+        return None
+
+    def _memo_put(self, key, text):
+        if key:
+            os.makedirs(self.memo, exist_ok=True)
+            tmp = f"{key}.{os.getpid()}"
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, key)  # tests run side by side: a whole file or none
+
     def _install_plugins(self, plugin):
-        global_dir = tshark_folder("Global Plugins", run([self.tshark, "-G", "folders"]).stdout)
+        key = self._memo_key("folders")
+        folders = self._memo_get(key)
+        if folders is None:
+            folders = run([self.tshark, "-G", "folders"]).stdout
+            self._memo_put(key, folders)
+        global_dir = tshark_folder("Global Plugins", folders)
         # global_dir is .../plugins/<major.minor>
         version = os.path.basename(global_dir)
         self.version = version  # major.minor of the Wireshark under test
@@ -86,6 +124,13 @@ class Tshark:
                 if name != "appmsg.so" and not (plugin and os.path.samefile(path, plugin)):
                     os.symlink(path, os.path.join(ours, name))
         self.plugin_path = None
+        # What the sandbox is made of: the plugin's bytes and the system plugins linked in.
+        linked = sorted((name, os.stat(os.path.join(self.plugin_dir, version, kind, name)).st_size,
+                         os.stat(os.path.join(self.plugin_dir, version, kind, name)).st_mtime_ns)
+                        for kind in ("epan", "wiretap", "codecs")
+                        for name in os.listdir(os.path.join(self.plugin_dir, version, kind)))
+        digest = hashlib.sha256(open(plugin, "rb").read()).hexdigest() if plugin else None
+        self.sandbox_key = (digest, linked)
         if plugin:
             self.plugin_path = os.path.join(self.plugin_dir, version, "epan", "appmsg.so")
             shutil.copy(plugin, self.plugin_path)
@@ -139,7 +184,18 @@ class Tshark:
         return proc
 
     def require_plugin(self, version=None):
-        """Fails unless tshark loaded our copy of the plugin (and, if given, at this version)."""
+        """Fails unless tshark loaded our copy of the plugin (and, if given, at this version).
+        Returns its line of `tshark -G plugins`. A sandbox made of the same plugin bytes and
+        the same tshark that passed before (the memo) passes without asking again."""
+        key = None if self.installed else self._memo_key("plugin", self.sandbox_key, version)
+        known = self._memo_get(key)
+        if known is not None:
+            return known.replace("{plugin_path}", self.plugin_path)
+        line = self._check_plugin(version)
+        self._memo_put(key, line.replace(self.plugin_path, "{plugin_path}"))
+        return line
+
+    def _check_plugin(self, version):
         plugins = self.run(["-G", "plugins"]).stdout
         line = next((l for l in plugins.splitlines() if l.startswith("appmsg.so")), None)
         if line is None:
@@ -156,10 +212,15 @@ class Tshark:
         return line
 
     def require_no_plugin(self):
-        """Fails if tshark loaded any appmsg.so (the sandbox without ours)."""
+        """Fails if tshark loaded any appmsg.so (the sandbox without ours); remembered as
+        require_plugin's answer is."""
+        key = self._memo_key("no plugin", self.sandbox_key)
+        if self._memo_get(key) is not None:
+            return
         plugins = self.run(["-G", "plugins"]).stdout
         if any(l.startswith("appmsg.so") for l in plugins.splitlines()):
             raise Failure("the sandbox without the plugin loaded appmsg.so:\n" + plugins)
+        self._memo_put(key, "no appmsg.so")
 
     def cleanup(self):
         shutil.rmtree(self.root, ignore_errors=True)
