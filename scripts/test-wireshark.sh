@@ -94,7 +94,7 @@ in_root "$TREE" '
 # deb_package (above) built it as docs/install.md says, and checked its Depends and contents.
 say "the Debian package, installed"
 in_root "$TREE" '
-  apt-get install -y -q /build/deb-check/wireshark-appmsg_*.deb >/tmp/apt.log 2>&1 ||
+  apt-get install -y -q /build/tests/deb-check/wireshark-appmsg_*.deb >/tmp/apt.log 2>&1 ||
     { cat /tmp/apt.log; exit 1; }
   python3 /src/tests/appmsg_check.py --plugin installed --gen /usr/bin/appmsg-gen --source /src \
     installed
