@@ -3,7 +3,9 @@
 
 Runs every canonical capture as it is, then makes N broken captures — editcap -E bit errors, editcap -s cut frames, frames dropped and
 reordered — from the canonical captures and from fresh generator output with random injected
-errors, and runs tshark over each (two passes with -V, and -z appmsg,tree) with the AddressSanitizer
+errors, and runs tshark over each (two passes with -V; then every -z view: the stats tree,
+Service Response Time, Conversations, Endpoints and Follow of the first two connections, in two
+passes and in one, since a view sees a stream differently in each) with the AddressSanitizer
 + UBSan build of the plugin, libasan preloaded and wmem's simple allocator (as Wireshark's own
 tools/fuzz-test.sh does), each run bounded in time. Any sanitizer report, crash, timeout,
 "Dissector bug" or exception inside AppMsg ("Malformed Packet: AppMsg") fails the run; the
@@ -27,6 +29,10 @@ from checks.sandbox import Tshark, run  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 120
+# Every tap listener of the plugin, in one run: each reads the tap records of broken messages.
+VIEWS = ["-q", "-z", "appmsg,tree", "-z", "appmsg,srt", "-z", "conv,appmsg", "-z",
+         "endpoints,appmsg", "-z", "follow,appmsg,ascii,0", "-z", "follow,appmsg,hex,1"]
+RUNS = (["-2", "-V"], ["-2"] + VIEWS, VIEWS)
 
 
 def libasan():
@@ -135,7 +141,7 @@ def main():
             capture, what = job
             path = ts.readable(capture)
             problems = []
-            for args in (["-2", "-V"], ["-2", "-q", "-z", "appmsg,tree"]):
+            for args in RUNS:
                 try:
                     proc = ts.run(["-r", path] + args, check=False, timeout=TIMEOUT)
                 except subprocess.TimeoutExpired:
@@ -161,7 +167,7 @@ def main():
                         os.makedirs(a.keep, exist_ok=True)
                         shutil.copy(capture, a.keep)
         print(f"{canonical} canonical and {a.count} broken captures (from {len(inputs)} inputs), "
-              f"2 tshark runs each "
+              f"{len(RUNS)} tshark runs each "
               f"under ASan+UBSan: {failures} failed")
         return 1 if failures else 0
     finally:
