@@ -8,7 +8,7 @@ import sys
 
 from checks.captures import capture_path, recipe, recipes
 from checks.sandbox import Failure, run
-from checks.views import VIEWS
+from checks.views import ONE_PASS_OF, VIEWS
 
 
 def cmd_plugin_loaded(a, ts):
@@ -18,6 +18,8 @@ def cmd_plugin_loaded(a, ts):
 # Golden files are Wireshark 4.0's (Debian 12). Where a later version's tshark legitimately shows
 # something else (docs/versions.md), its own file sits in tests/golden/<major.minor>/; a version
 # without its own file takes the newest earlier version's, then the common one (4.6 → 4.4 → common).
+# A one-pass view (ONE_PASS_OF) without a file of its own at a level takes that level's two-pass
+# file before looking further down.
 GOLDEN_BASE_VERSION = "4.0"
 
 
@@ -31,8 +33,9 @@ def golden_chain(source, name, view, version):
     versions = sorted((d for d in os.listdir(top) if re.fullmatch(r"\d+\.\d+", d)
                        and version_key(GOLDEN_BASE_VERSION) < version_key(d) <= version_key(version)),
                       key=version_key, reverse=True)
-    return [os.path.join(top, v, f"{name}.{view}.txt") for v in versions] + \
-        [os.path.join(top, f"{name}.{view}.txt")]
+    levels = [os.path.join(top, v) for v in versions] + [top]
+    views = [view] + ([ONE_PASS_OF[view]] if view in ONE_PASS_OF else [])
+    return [os.path.join(level, f"{name}.{v}.txt") for level in levels for v in views]
 
 
 def golden_path(source, name, view, version=GOLDEN_BASE_VERSION):
@@ -66,44 +69,51 @@ def cmd_golden(a, ts):
 
 
 def cmd_update_golden(a, ts):
-    """Writes this version's views: the common files under 4.0; under a later version only
-    the files whose view differs from what it would fall back to (and removes the others)."""
+    """Writes this version's views: the common files under 4.0, under a later version its own
+    folder; in either, only the files whose view differs from what it would fall back to (and
+    removes the others). A one-pass view falls back to its two-pass view, written just before."""
     ts.require_plugin()
+    top = os.path.join(a.source, "tests", "golden")
+    level = top if ts.version == GOLDEN_BASE_VERSION else os.path.join(top, ts.version)
     for name, _, opts in recipes(a.source):
         for view, render in VIEWS.items():
             text = render(ts, capture_path(a.source, name), opts)
-            path = golden_path(a.source, name, view)
-            if ts.version != GOLDEN_BASE_VERSION:
-                own = os.path.join(a.source, "tests", "golden", ts.version, f"{name}.{view}.txt")
-                fallback = next((p for p in golden_chain(a.source, name, view, ts.version)
-                                 if p != own and os.path.exists(p)), None)
-                if fallback:
-                    with open(fallback, encoding="utf-8") as f:
-                        if f.read() == text:
-                            if os.path.exists(own):
-                                os.remove(own)
-                                print("removed", os.path.relpath(own, a.source))
-                            continue
-                os.makedirs(os.path.dirname(own), exist_ok=True)
-                path = own
-            with open(path, "w", encoding="utf-8") as f:
+            own = os.path.join(level, f"{name}.{view}.txt")
+            fallback = next((p for p in golden_chain(a.source, name, view, ts.version)
+                             if p != own and os.path.exists(p)), None)
+            if fallback:
+                with open(fallback, encoding="utf-8") as f:
+                    if f.read() == text:
+                        if os.path.exists(own):
+                            os.remove(own)
+                            print("removed", os.path.relpath(own, a.source))
+                        continue
+            os.makedirs(level, exist_ok=True)
+            with open(own, "w", encoding="utf-8") as f:
                 f.write(text)
-            print("wrote", os.path.relpath(path, a.source))
+            print("wrote", os.path.relpath(own, a.source))
 
 
 def cmd_golden_copies(a, ts):
     """No version's golden file is a copy of what that version would fall back to: per-version
-    files hold only what Wireshark itself prints differently."""
+    files hold only what Wireshark itself prints differently, one-pass files only what one pass
+    shows differently."""
     top = os.path.join(a.source, "tests", "golden")
     versions = [d for d in os.listdir(top) if re.fullmatch(r"\d+\.\d+", d)]
     count = 0
-    for version in versions:
-        for name in sorted(os.listdir(os.path.join(top, version))):
+    for version, folder in [(v, os.path.join(top, v)) for v in versions] + \
+            [(GOLDEN_BASE_VERSION, top)]:
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith(".txt"):
+                continue
             capture, view, _ = name.rsplit(".", 2)
+            if folder == top and view not in ONE_PASS_OF:
+                continue  # the common files themselves
             own, *earlier = golden_chain(a.source, capture, view, version)
             fallback = next((p for p in earlier if os.path.exists(p)), None)
             if fallback and filecmp.cmp(own, fallback, False):
                 raise Failure(f"{os.path.relpath(own, a.source)} is a copy of "
                               f"{os.path.relpath(fallback, a.source)}: remove it")
             count += 1
-    print(f"{count} per-version golden files in {sorted(versions)}, none a copy of its fallback")
+    print(f"{count} per-version or one-pass golden files ({sorted(versions)} and common), none a "
+          "copy of its fallback")

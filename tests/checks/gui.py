@@ -1,8 +1,10 @@
 """The real Wireshark window under Xvfb, with the plugin and the AppMsg profile: screenshots."""
 import os
 import re
+import select
 import shutil
 import subprocess
+import tempfile
 import time
 
 from checks.captures import capture_path
@@ -96,12 +98,48 @@ def click(display, points):
         time.sleep(1)
 
 
-def wait_for_window(display, title, seconds=60):
+def start_xvfb(seconds=60):
+    """Xvfb on a display it picks itself (-displayfd: the first free one, so that two GUI tests
+    side by side, in two version roots that share the host's abstract X sockets, never meet), and
+    that display once it accepts connections."""
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0",
+                             f"{GUI_SIZE[0]}x{GUI_SIZE[1]}x24", "-nolisten", "tcp"],
+                            pass_fds=(write_end,), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    # One line, the display's number, written when it is ready; end of file if Xvfb died.
+    deadline, number = time.time() + seconds, ""
+    try:
+        while not number.endswith("\n"):
+            left = deadline - time.time()
+            if left <= 0 or not select.select([read_end], [], [], left)[0]:
+                break
+            chunk = os.read(read_end, 16).decode()
+            if not chunk:
+                break
+            number += chunk
+    finally:
+        os.close(read_end)
+    if not number.strip().isdigit():
+        xvfb.kill()
+        raise Failure(f"Xvfb did not start (exit {xvfb.poll()})")
+    return xvfb, f":{number.strip()}"
+
+
+def wait_for_window(display, title, program, log, seconds=120):
+    """The window's id, once it shows; fails at once, with the end of what it wrote to log (its
+    stderr), if the program exits first: a loaded machine may take long, a dead one never comes."""
     deadline = time.time() + seconds
     while time.time() < deadline:
         ids = x_run(display, "xdotool", "search", "--name", title).stdout.split()
         if ids:
             return ids[0]
+        if program.poll() is not None:
+            log.seek(0)
+            said = log.read().decode(errors="replace").strip().splitlines()[-5:]
+            raise Failure(f"wireshark exited ({program.returncode}) before its window "
+                          f"{title!r} showed: " + " | ".join(said))
         time.sleep(0.5)
     raise Failure(f"no window titled {title!r} after {seconds} s")
 
@@ -129,21 +167,18 @@ def cmd_gui(a, ts):
                   f"not {ts.version}")
     shots_dir = os.path.join(os.getcwd(), "screenshots")
     os.makedirs(shots_dir, exist_ok=True)
-    display = f":{100 + os.getpid() % 400}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", f"{GUI_SIZE[0]}x{GUI_SIZE[1]}x24",
-                             "-nolisten", "tcp"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    xvfb, display = start_xvfb()
     try:
-        time.sleep(1)
         for name, capture, options, open_what in pictures:
             cap = ts.readable(capture_path(a.source, capture))
             cmd, env = ts.command(["-r", cap, "-o", "gui.layout_content_3:NONE"] + options,
                                   extra_env={"DISPLAY": display},
                                   program=shutil.which("wireshark"))
+            log = tempfile.TemporaryFile()
             gui = subprocess.Popen(cmd, env=env, cwd=ts.root, stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
+                                   stderr=log)
             try:
-                window = wait_for_window(display, os.path.basename(cap))
+                window = wait_for_window(display, os.path.basename(cap), gui, log)
                 x_run(display, "xdotool", "windowsize", window, *map(str, GUI_SIZE))
                 x_run(display, "xdotool", "windowmove", window, "0", "0")
                 time.sleep(3)  # the capture is read and the dialogs drawn
@@ -157,7 +192,7 @@ def cmd_gui(a, ts):
                     # takes no -z for them, and none takes it for Follow).
                     click(display, clicks.get(open_what, []))
                     title, size, place = GUI_DIALOGS[open_what]
-                    dialog = wait_for_window(display, title, 20)
+                    dialog = wait_for_window(display, title, gui, log, 30)
                     x_run(display, "xdotool", "windowsize", dialog, *map(str, size))
                     x_run(display, "xdotool", "windowmove", dialog, *map(str, place))
                     time.sleep(3)
@@ -181,6 +216,7 @@ def cmd_gui(a, ts):
                 print(f"{name}: Wireshark showed {capture} with {line.split(chr(9))[0]} loaded; "
                       f"screenshot {path} ({colours} colours)")
             finally:
+                log.close()
                 gui.terminate()
                 try:
                     gui.wait(timeout=10)
