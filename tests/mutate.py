@@ -26,12 +26,13 @@ from concurrent.futures import ThreadPoolExecutor
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks.captures import capture_path, recipes  # noqa: E402
 from checks.sandbox import Tshark, run  # noqa: E402
+from checks.views import STATS_VIEWS  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TIMEOUT = 120
 # Every tap listener of the plugin, in one run: each reads the tap records of broken messages.
-VIEWS = ["-q", "-z", "appmsg,tree", "-z", "appmsg,srt", "-z", "conv,appmsg", "-z",
-         "endpoints,appmsg", "-z", "follow,appmsg,ascii,0", "-z", "follow,appmsg,hex,1"]
+# The golden files' views, and Follow of a second connection in another mode.
+VIEWS = ["-q"] + [arg for view in STATS_VIEWS + ["follow,appmsg,hex,1"] for arg in ("-z", view)]
 RUNS = (["-2", "-V"], ["-2"] + VIEWS, VIEWS)
 
 
