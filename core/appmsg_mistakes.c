@@ -1,6 +1,7 @@
 /* appmsg_mistakes.c — lengths that count the header, or characters. */
 #include "appmsg_mistakes.h"
 #include "appmsg_json.h"
+#include "appmsg_utf8.h"
 
 /* A full magic at p, in either byte order. */
 static bool
@@ -63,24 +64,6 @@ length_with_header(const uint8_t *buf, size_t avail, appmsg_frame *f)
     return false;
 }
 
-/* Bytes that the first chars UTF-8 characters of p take, or 0 when avail bytes hold fewer. */
-static size_t
-bytes_of_chars(const uint8_t *p, size_t avail, size_t chars)
-{
-    size_t at = 0;
-
-    for (size_t n = 0; n < chars; n++) {
-        if (at == avail)
-            return 0;
-        uint8_t b = p[at];
-        size_t len = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-        if (avail - at < len)
-            return 0;
-        at += len;
-    }
-    return at;
-}
-
 /* The length counts characters: the payload it frames is cut inside its JSON, and the text it
  * counts runs on to the next magic. */
 static void
@@ -93,11 +76,20 @@ length_in_chars(const uint8_t *buf, size_t avail, appmsg_frame *f)
      * next magic (or by nothing yet). */
     if (f->kind != APPMSG_FRAME_MESSAGE || f->length == 0 || message_ends_at(buf, avail, f->len))
         return;
-    bytes = bytes_of_chars(payload, avail - f->header_len, f->length);
+    bytes = appmsg_utf8_bytes_of_chars(payload, avail - f->header_len, f->length);
     if (bytes <= f->length || !message_ends_at(buf, avail, f->header_len + bytes))
         return; /* all ASCII, or the counted text does not end at a message boundary */
     if (!appmsg_json_valid(payload, f->length, NULL) && appmsg_json_valid(payload, bytes, NULL))
         reframe(f, APPMSG_MISTAKE_LENGTH_IN_CHARS, bytes);
+}
+
+appmsg_frame
+appmsg_frame_read(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts)
+{
+    appmsg_frame f = appmsg_frame_next(buf, avail, opts);
+
+    appmsg_length_mistakes(buf, avail, &f);
+    return f;
 }
 
 void

@@ -19,4 +19,8 @@
  * for more. Never reads past avail. */
 void appmsg_length_mistakes(const uint8_t *buf, size_t avail, appmsg_frame *f);
 
+/* What a reader finds at the start of buf: appmsg_frame_next(), with the length mistakes read
+ * through. The dissector and the fuzzers read messages with it. */
+appmsg_frame appmsg_frame_read(const uint8_t *buf, size_t avail, const appmsg_frame_opts *opts);
+
 #endif

@@ -21,7 +21,9 @@
 /* 2026-01-01T00:00:00Z: captures carry fixed times so that they are reproducible. */
 #define START_USEC (G_GUINT64_CONSTANT(1767225600) * G_USEC_PER_SEC)
 
-static const char usage_text[] =
+/* The help: these two parts around the --inject kinds (core/appmsg_kinds.h). Every option
+ * long_options holds is here (unit test test_cli). */
+static const char usage_head[] =
     "Usage: appmsg-gen [OPTION]... -w FILE\n"
     "       appmsg-gen send [OPTION]...       (the same traffic on a real socket)\n"
     "       appmsg-gen serve [--listen ADDR:PORT] [--port-file FILE] [--no-echo]\n"
@@ -52,19 +54,13 @@ static const char usage_text[] =
     "      --server ADDR[:PORT]  server address and port (default 192.0.2.20:65432);\n"
     "                         IPv6 as [2001:db8::1]:80\n"
     "      --checked          16-byte header with a CRC-32 of the payload (checked layout)\n"
-    "  -i, --inject KIND@N    put an error in message N (from 0); repeat for more. KIND:\n"
-    "                           bad-magic     wrong magic: a reader skips the message\n"
-    "                           oversize      length field far above any maximum\n"
-    "                           bad-utf8      payload bytes that are not UTF-8\n"
-    "                           bad-json      payload that is not JSON\n"
-    "                           bad-checksum  wrong CRC-32 (needs --checked)\n"
-    "                           garbage       17 bytes without a magic before the message\n"
-    "                           cut           the client's stream ends inside the message\n"
-    "                           echo-payload  the server's echo has a changed payload byte\n"
-    "                           echo-type     the server's echo has another type\n"
+    "  -i, --inject KIND@N    put an error in message N (from 0); repeat for more. KIND:\n";
+static const char usage_tail[] =
     "      --cut-with HOW     how a cut stream ends: fin (default, on the last data segment),\n"
     "                         rst, or none (the capture just ends there)\n"
     "  -p, --port N           server TCP port (default 65432; same as --server :N)\n"
+    "      --timeout SECS     send: how long to wait to connect, for a blocked write or for an\n"
+    "                         echo (default 5)\n"
     "      --rate N           N client segments per second, in the timestamps and on a socket\n"
     "                         (default 1000)\n"
     "      --echo-delay A[-B] microseconds the server takes to echo a segment, drawn from\n"
@@ -73,6 +69,8 @@ static const char usage_text[] =
     "  -m, --manifest FILE    manifest to write (default: FILE.manifest.jsonl beside a regular\n"
     "                         output FILE; none for standard output, a device or a fifo)\n"
     "      --no-manifest      write no manifest\n"
+    "      --list-kinds       list the --inject kinds, the expert info a reader shows for each,\n"
+    "                         and what each does; then exit\n"
     "  -h, --help             show this help and exit\n"
     "  -V, --version          show the version and exit\n"
     "\n"
@@ -102,6 +100,7 @@ enum {
     OPT_CLIENT,
     OPT_SERVER,
     OPT_TIMEOUT,
+    OPT_LIST_KINDS,
 };
 
 static const struct option long_options[] = {
@@ -129,10 +128,35 @@ static const struct option long_options[] = {
     {"client", required_argument, NULL, OPT_CLIENT},
     {"server", required_argument, NULL, OPT_SERVER},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"list-kinds", no_argument, NULL, OPT_LIST_KINDS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
 };
+
+char *
+cli_help_text(void)
+{
+    GString *text = g_string_new(usage_head);
+
+    inject_kinds_help(text, 27);
+    g_string_append(text, usage_tail);
+    return g_string_free(text, FALSE);
+}
+
+const struct option *
+cli_long_options(void)
+{
+    return long_options;
+}
+
+static void
+print_help(FILE *out)
+{
+    g_autofree char *text = cli_help_text();
+
+    fputs(text, out);
+}
 
 /* One line on stderr, exit code 2. Problems with the arguments suggest --help (hint). */
 G_GNUC_PRINTF(2, 3)
@@ -432,7 +456,10 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
                 return fail("--cut-with: expected fin, rst or none, got '%s'", optarg);
             break;
         case 'h':
-            fputs(usage_text, stdout);
+            print_help(stdout);
+            return 0;
+        case OPT_LIST_KINDS:
+            inject_list_kinds(stdout);
             return 0;
         case 'V':
             printf("appmsg-gen %s\n", APPMSG_VERSION);

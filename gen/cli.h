@@ -2,6 +2,8 @@
 #ifndef APPMSG_GEN_CLI_H
 #define APPMSG_GEN_CLI_H
 
+#include <getopt.h>
+
 #include "conversation.h"
 #include "inject.h"
 #include "scenario.h"
@@ -31,6 +33,9 @@ typedef struct {
  * GEN_EXIT_USAGE after printing one line naming the problem. */
 int cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt);
 void cli_options_clear(gen_options *opt);
+/* appmsg-gen --help (g_free it), and the long options cli_parse() accepts (NULL-terminated). */
+char *cli_help_text(void);
+const struct option *cli_long_options(void);
 /* "ADDR", "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT" into ep; *have_addr when it named an address. */
 gboolean cli_parse_endpoint(const char *text, tcp_endpoint *ep, gboolean *have_addr);
 

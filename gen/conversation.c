@@ -76,22 +76,13 @@ on_segment(void *ctx, const guint8 *data, gsize len, GError **err)
     return send_segment(ctx, data, len, FALSE, err);
 }
 
+/* Where the server's echo of this message differs from the client's bytes. */
 static void
-add_patches(conversation *cv, const encoded_message *e, gsize header_len)
+add_patches(conversation *cv, const encoded_message *e)
 {
-    guint64 base = cv->cs.start + e->msg_start;
-
-    if (!(e->kinds & ((1u << INJ_ECHO_TYPE) | (1u << INJ_ECHO_PAYLOAD))))
-        return; /* the echo is the request: nothing to patch */
-
-    for (guint i = 0; i < 4; i++) { /* the type field, big-endian */
-        echo_patch p = {base + APPMSG_OFF_TYPE + i, (guint8)(e->echo_type >> (24 - 8 * i))};
-        if (p.value != e->wire->data[e->msg_start + APPMSG_OFF_TYPE + i])
-            g_array_append_val(cv->patches, p);
-    }
-    for (guint i = 0; i < e->payload->len; i++) {
-        echo_patch p = {base + header_len + i, e->echo_payload->data[i]};
-        if (p.value != e->payload->data[i])
+    for (guint i = 0; i < e->echo_wire->len; i++) {
+        echo_patch p = {cv->cs.start + i, e->echo_wire->data[i]};
+        if (p.value != e->wire->data[i])
             g_array_append_val(cv->patches, p);
     }
 }
@@ -167,7 +158,7 @@ conversation_step(conversation *cv, guint64 *clock, gboolean *more, GError **err
     cv->tcp.now_usec = *clock;
     *more = ev == CLIENT_STREAM_MESSAGE;
     if (ev != CLIENT_STREAM_END) /* before its segments go out */
-        add_patches(cv, &cv->cs.e, appmsg_header_len(cv->plan->checked));
+        add_patches(cv, &cv->cs.e);
     ok = client_stream_forward(&cv->cs, ev, err);
     if (ok && ev == CLIENT_STREAM_CUT)
         ok = cut_stream(cv, &cv->cs.e, (int)cv->plan->cut_with, err);

@@ -2,20 +2,9 @@
 #include <string.h>
 
 #include "appmsg_frame.h"
+#include "appmsg_utf8.h"
 #include "appmsg_wire.h"
 #include "inject.h"
-
-/* The manifest's names ("error" key) use underscores; the command line uses dashes. */
-static const char *const kind_names[INJ_KIND_COUNT] = {
-    "bad-magic",       "oversize",  "bad-utf8",  "bad-json",
-    "bad-checksum",    "garbage",   "cut",       "echo-payload",
-    "echo-type",       "le-header", "le-length", "length-with-header",
-    "length-in-chars", "no-header"};
-static const char *const error_names[INJ_KIND_COUNT] = {
-    "bad_magic",       "oversize",  "bad_utf8",  "bad_json",
-    "bad_checksum",    "garbage",   "cut",       "echo_payload",
-    "echo_type",       "le_header", "le_length", "length_with_header",
-    "length_in_chars", "no_header"};
 
 #define BAD_MAGIC 0xbadc0ffeu
 
@@ -43,8 +32,8 @@ inject_plan_add(inject_plan *plan, const char *spec)
     if (!at || !g_ascii_string_to_unsigned(at + 1, 10, 0, G_MAXUINT64, &index, NULL))
         return FALSE;
     for (int k = 0; k < INJ_KIND_COUNT; k++) {
-        if (strlen(kind_names[k]) == (gsize)(at - spec) &&
-            strncmp(spec, kind_names[k], (gsize)(at - spec)) == 0) {
+        if (strlen(appmsg_injection_table[k].name) == (gsize)(at - spec) &&
+            strncmp(spec, appmsg_injection_table[k].name, (gsize)(at - spec)) == 0) {
             g_array_append_val(plan->at[k], index);
             return TRUE;
         }
@@ -58,7 +47,7 @@ inject_plan_beyond(const inject_plan *plan, guint64 count, const char **kind, gu
     for (int k = 0; k < INJ_KIND_COUNT; k++) {
         for (guint i = 0; i < plan->at[k]->len; i++) {
             if (g_array_index(plan->at[k], guint64, i) >= count) {
-                *kind = kind_names[k];
+                *kind = appmsg_injection_table[k].name;
                 *index = g_array_index(plan->at[k], guint64, i);
                 return TRUE;
             }
@@ -75,17 +64,55 @@ inject_kind_names(void)
     if (!joined) {
         joined = g_string_new(NULL);
         for (int k = 0; k < INJ_KIND_COUNT; k++)
-            g_string_append_printf(joined, "%s%s", k ? ", " : "", kind_names[k]);
+            g_string_append_printf(joined, "%s%s", k ? ", " : "", appmsg_injection_table[k].name);
     }
     return joined->str;
 }
 
+/* The help's lines stay within this many columns: a longer description goes on below. */
+#define HELP_COLUMNS 94
+
+void
+inject_kinds_help(GString *out, int indent)
+{
+    int width = 0;
+
+    for (int k = 0; k < INJ_KIND_COUNT; k++)
+        width = MAX(width, (int)strlen(appmsg_injection_table[k].name));
+    for (int k = 0; k < INJ_KIND_COUNT; k++) {
+        g_auto(GStrv) words = g_strsplit(appmsg_injection_table[k].description, " ", -1);
+        const int column = indent + width + 2;
+        int at = column - 1;
+
+        g_string_append_printf(out, "%*s%-*s ", indent, "", width, appmsg_injection_table[k].name);
+        for (char **w = words; *w; w++) {
+            if (at + 1 + (int)strlen(*w) > HELP_COLUMNS && at > column) {
+                g_string_append_printf(out, "\n%*s", column - 1, "");
+                at = column - 1;
+            }
+            g_string_append_printf(out, " %s", *w);
+            at += 1 + (int)strlen(*w);
+        }
+        g_string_append_c(out, '\n');
+    }
+}
+
+void
+inject_list_kinds(FILE *out)
+{
+    for (int k = 0; k < INJ_KIND_COUNT; k++) {
+        const appmsg_injection_info *inj = &appmsg_injection_table[k];
+        fprintf(out, "%-20s %-35s %s\n", inj->name, appmsg_problem_table[inj->problem].expert,
+                inj->description);
+    }
+}
+
 const char *
-inject_error_name(guint32 kinds)
+inject_error_name(guint32 kinds, appmsg_manifest_place place)
 {
     for (int k = 0; k < INJ_KIND_COUNT; k++)
-        if (kinds & (1u << k))
-            return error_names[k];
+        if ((kinds & (1u << k)) && appmsg_injection_table[k].manifest_place == place)
+            return appmsg_injection_table[k].manifest_name;
     return NULL;
 }
 
@@ -108,6 +135,7 @@ encoded_message_init(encoded_message *e)
     e->wire = g_byte_array_new();
     e->payload = g_byte_array_new();
     e->echo_payload = g_byte_array_new();
+    e->echo_wire = g_byte_array_new();
 }
 
 void
@@ -116,6 +144,7 @@ encoded_message_clear(encoded_message *e)
     g_byte_array_free(e->wire, TRUE);
     g_byte_array_free(e->payload, TRUE);
     g_byte_array_free(e->echo_payload, TRUE);
+    g_byte_array_free(e->echo_wire, TRUE);
 }
 
 /* A different byte that keeps the payload's text and JSON valid: the first ASCII letter
@@ -161,13 +190,6 @@ ensure_non_ascii(GByteArray *payload)
     g_byte_array_append(payload, (const guint8 *)"\"\xc3\xa9\"", 4);
 }
 
-/* Characters in valid UTF-8 text. */
-static guint32
-utf8_chars(const GByteArray *text)
-{
-    return (guint32)g_utf8_strlen((const gchar *)text->data, (gssize)text->len);
-}
-
 void
 inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_message *e)
 {
@@ -190,8 +212,9 @@ inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_mess
     e->type = msg->type;
     e->length = (k & (1u << INJ_OVERSIZE))             ? INJECT_OVERSIZE
                 : (k & (1u << INJ_LENGTH_WITH_HEADER)) ? (guint32)(hdr + e->payload->len)
-                : (k & (1u << INJ_LENGTH_IN_CHARS))    ? utf8_chars(e->payload)
-                                                       : e->payload->len;
+                : (k & (1u << INJ_LENGTH_IN_CHARS))
+                    ? appmsg_utf8_chars(e->payload->data, e->payload->len)
+                    : e->payload->len;
 
     g_byte_array_set_size(e->wire, 0);
     if (k & (1u << INJ_GARBAGE)) {
@@ -230,4 +253,14 @@ inject_encode(const inject_plan *plan, const scenario_message *msg, encoded_mess
     g_byte_array_append(e->echo_payload, e->payload->data, e->payload->len);
     if (k & (1u << INJ_ECHO_PAYLOAD))
         change_one_letter(e->echo_payload);
+
+    /* An altered echo: the wire's bytes, with the echo's type and payload (which comes last). */
+    g_byte_array_set_size(e->echo_wire, 0);
+    if (!(k & ((1u << INJ_ECHO_TYPE) | (1u << INJ_ECHO_PAYLOAD))))
+        return;
+    g_byte_array_append(e->echo_wire, e->wire->data, e->wire->len);
+    if (!(k & (1u << INJ_NO_HEADER)))
+        appmsg_put_u32(e->echo_wire->data + e->msg_start + APPMSG_OFF_TYPE, e->echo_type);
+    memcpy(e->echo_wire->data + e->wire->len - e->echo_payload->len, e->echo_payload->data,
+           e->echo_payload->len);
 }

@@ -6,29 +6,14 @@
 #ifndef APPMSG_GEN_INJECT_H
 #define APPMSG_GEN_INJECT_H
 
+#include <stdio.h>
+
 #include <glib.h>
 
+#include "appmsg_kinds.h"
 #include "scenario.h"
 
-typedef enum {
-    INJ_BAD_MAGIC,    /* the message's magic is wrong: a reader skips the whole message */
-    INJ_OVERSIZE,     /* the length field is above any sane maximum; the payload still follows */
-    INJ_BAD_UTF8,     /* two payload bytes are not UTF-8 */
-    INJ_BAD_JSON,     /* the payload's last byte is replaced by a space: not JSON any more */
-    INJ_BAD_CHECKSUM, /* checked layout: the checksum field is wrong */
-    INJ_GARBAGE,      /* 17 bytes without a magic come before the message */
-    INJ_CUT,          /* the client's stream ends inside the message (FIN, or RST) */
-    INJ_ECHO_PAYLOAD, /* the server's echo of the message has one payload byte changed */
-    INJ_ECHO_TYPE,    /* the server's echo of the message has another type */
-    /* A socket programmer's mistakes (docs/debugging.md): the echo is the same bytes. */
-    INJ_LE_HEADER,          /* the whole header little-endian (struct.pack('<III')) */
-    INJ_LE_LENGTH,          /* htonl() on the magic only: type and length in host order */
-    INJ_LENGTH_WITH_HEADER, /* the length counts the header too */
-    INJ_LENGTH_IN_CHARS,    /* the length counts characters (len(text) before .encode());
-                               the payload gets a non-ASCII letter if it has none */
-    INJ_NO_HEADER,          /* the payload alone, without a header */
-    INJ_KIND_COUNT
-} inject_kind;
+/* The kinds of error (INJ_BAD_MAGIC …): core/appmsg_kinds.h lists them, with their names. */
 
 #define INJECT_GARBAGE_LEN 17
 #define INJECT_OVERSIZE    0x7ffffff0u
@@ -49,6 +34,8 @@ typedef struct encoded_message {
     GByteArray *payload;  /* as sent */
     guint32 echo_type;
     GByteArray *echo_payload; /* as echoed */
+    GByteArray *echo_wire;    /* the server's echo of wire where the plan alters it (its type,
+                                 its payload); empty when the echo is wire itself */
 } encoded_message;
 
 void inject_plan_init(inject_plan *plan);
@@ -59,9 +46,16 @@ gboolean inject_plan_add(inject_plan *plan, const char *spec);
  * and index; FALSE if every planned message exists. */
 gboolean inject_plan_beyond(const inject_plan *plan, guint64 count, const char **kind,
                             guint64 *index);
+/* "bad-magic, oversize, …": every name inject_plan_add() accepts. */
 const char *inject_kind_names(void);
-/* The first kind in kinds, for the manifest's "error" key (NULL for none). */
-const char *inject_error_name(guint32 kinds);
+/* The --inject help: one line a kind, name and what it does, indented by indent. */
+void inject_kinds_help(GString *out, int indent);
+/* appmsg-gen --list-kinds: one line a kind, its name, the expert info a reader shows, and what
+ * it does. */
+void inject_list_kinds(FILE *out);
+/* The manifest's "error" of the first of kinds that the manifest puts in that place (the
+ * request's line or the echo's), or NULL for none. */
+const char *inject_error_name(guint32 kinds, appmsg_manifest_place place);
 
 void encoded_message_init(encoded_message *e);
 void encoded_message_clear(encoded_message *e);

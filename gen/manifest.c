@@ -96,18 +96,16 @@ manifest_add_message(manifest *mf, guint conn, gboolean echo, guint64 index,
                      const encoded_message *e)
 {
     gboolean cut = (e->kinds & (1u << INJ_CUT)) != 0;
-    manifest_entry m = {
-        .conn = conn,
-        .dir = TCP_C2S,
-        .index = index,
-        .type = e->type,
-        .length = e->length,
-        .payload = e->payload->data,
-        .payload_len = e->payload->len,
-        .error = inject_error_name(
-            e->kinds & ~((1u << INJ_GARBAGE) | (1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE))),
-        .garbage_before = (guint32)e->msg_start,
-        .sent = cut ? (gint64)(e->sent - e->msg_start) : -1};
+    manifest_entry m = {.conn = conn,
+                        .dir = TCP_C2S,
+                        .index = index,
+                        .type = e->type,
+                        .length = e->length,
+                        .payload = e->payload->data,
+                        .payload_len = e->payload->len,
+                        .error = inject_error_name(e->kinds, APPMSG_MANIFEST_REQUEST),
+                        .garbage_before = (guint32)e->msg_start,
+                        .sent = cut ? (gint64)(e->sent - e->msg_start) : -1};
 
     manifest_add(mf, &m);
     if (!echo)
@@ -115,7 +113,9 @@ manifest_add_message(manifest *mf, guint conn, gboolean echo, guint64 index,
     m.dir = TCP_S2C;
     m.type = e->echo_type;
     m.payload = e->echo_payload->data;
-    if (e->kinds & ((1u << INJ_ECHO_PAYLOAD) | (1u << INJ_ECHO_TYPE)))
-        m.error = "echo_differs";
+    /* The echo carries the request's bytes, and its error, unless the echo itself differs. */
+    const char *echo_error = inject_error_name(e->kinds, APPMSG_MANIFEST_ECHO);
+    if (echo_error)
+        m.error = echo_error;
     manifest_add(mf, &m);
 }

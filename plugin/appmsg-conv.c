@@ -14,19 +14,7 @@
 
 #include "appmsg-conv.h"
 #include "appmsg-stats.h"
-
-gboolean
-appmsg_tcp_stream(packet_info *pinfo, guint32 *stream)
-{
-    conversation_t *conv;
-    struct tcp_analysis *tcpd;
-
-    if (pinfo->ptype != PT_TCP || !(conv = find_conversation_pinfo(pinfo, 0)) ||
-        !(tcpd = get_tcp_conversation_data(conv, pinfo)))
-        return FALSE;
-    *stream = tcpd->stream;
-    return TRUE;
-}
+#include "appmsg-stream.h"
 
 /* The fields a filter made from a row uses: TCP's ports, IPv4's or IPv6's addresses. */
 static const char *

@@ -8,7 +8,5 @@
 
 /* Call from proto_register. */
 void appmsg_conv_register(int proto);
-/* The index of pinfo's TCP connection (tcp.stream), if it has one. */
-gboolean appmsg_tcp_stream(packet_info *pinfo, guint32 *stream);
 
 #endif

@@ -21,6 +21,7 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "appmsg-conv.h"
+#include "appmsg-stream.h"
 #include "appmsg-follow.h"
 #include "appmsg-stats.h"
 #include "appmsg-types.h"
@@ -135,9 +136,9 @@ transcript_line(const packet_info *pinfo, const appmsg_tap_info *info)
     }
     if (info->note)
         g_string_append_printf(line, " [%s]", info->note);
-    for (guint i = 0; i < APPMSG_N_ERRORS; i++)
+    for (guint i = 0; i < APPMSG_N_PROBLEMS; i++)
         if (info->errors & (1u << i))
-            g_string_append_printf(line, " [%s]", appmsg_error_labels[i]);
+            g_string_append_printf(line, " [%s]", appmsg_problem_table[i].label);
     g_string_append_c(line, '\n');
     return line;
 }

@@ -7,6 +7,7 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h> /* struct tcpinfo */
 
+#include "appmsg-keys.h"
 #include "appmsg-compat.h"
 #include "appmsg_evidence.h"
 #include "appmsg_wire.h"
@@ -56,7 +57,6 @@ static wmem_map_t *candidates; /* conversation → heur_candidate, first pass */
 
 /* Per-frame decisions are kept: later passes repeat them instead of deciding again from state
  * that has moved on since. */
-#define HEUR_DECISION_KEY 1
 enum { HEUR_REFUSED, HEUR_TAKEN, HEUR_WAITING };
 
 static void
@@ -155,11 +155,11 @@ dissect_appmsg_heur(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *d
 
     if (pinfo->fd->visited) {
         decision = GPOINTER_TO_UINT(
-            p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, HEUR_DECISION_KEY));
+            p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, APPMSG_KEY_HEUR_DECISION));
     } else {
         decision = decide(tvb, pinfo, data);
         if (decision != HEUR_REFUSED) /* refusals are not stored: no record means refused */
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, HEUR_DECISION_KEY,
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, APPMSG_KEY_HEUR_DECISION,
                              GUINT_TO_POINTER(decision));
         if (decision == HEUR_TAKEN)
             conversation_set_dissector_from_frame_number(find_or_create_conversation(pinfo),

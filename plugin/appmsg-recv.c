@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
+#include "appmsg-keys.h"
 #include "appmsg-recv.h"
 
 #include <epan/proto_data.h>
@@ -10,11 +11,6 @@
 static int proto_appmsg = -1;
 static int hf_appmsg_segments = -1;
 static int hf_appmsg_merged = -1;
-
-/* Packet-scope key (packet-appmsg.c uses 0); file-scope key for a frame's final count (the
- * stream's records use 0, the heuristic 1). */
-#define FRAME_KEY  1
-#define PIECES_KEY 2
 
 typedef struct {
     proto_tree *tree;
@@ -36,12 +32,12 @@ typedef struct {
 static frame_pieces *
 frame_state(packet_info *pinfo)
 {
-    frame_pieces *fp = p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, FRAME_KEY);
+    frame_pieces *fp = p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, APPMSG_KEY_FRAME_PIECES);
 
     if (!fp) {
         fp = wmem_new0(pinfo->pool, frame_pieces);
         fp->ended = wmem_array_new(pinfo->pool, sizeof(ended_message));
-        p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, FRAME_KEY, fp);
+        p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, APPMSG_KEY_FRAME_PIECES, fp);
     }
     return fp;
 }
@@ -68,7 +64,7 @@ appmsg_recv_message(packet_info *pinfo, proto_tree *tree, tvbuff_t *tvb, int off
 void
 appmsg_recv_finish_frame(packet_info *pinfo)
 {
-    frame_pieces *fp = p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, FRAME_KEY);
+    frame_pieces *fp = p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, APPMSG_KEY_FRAME_PIECES);
 
     if (!fp || !fp->stream)
         return;
@@ -77,11 +73,11 @@ appmsg_recv_finish_frame(packet_info *pinfo)
      * one message: a record each would cost memory for nothing). */
     if (!pinfo->fd->visited) {
         if (fp->pieces > 1)
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, PIECES_KEY,
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, APPMSG_KEY_PIECES,
                              GUINT_TO_POINTER(fp->pieces));
     } else {
         fp->pieces = MAX(1, GPOINTER_TO_UINT(p_get_proto_data(wmem_file_scope(), pinfo,
-                                                              proto_appmsg, PIECES_KEY)));
+                                                              proto_appmsg, APPMSG_KEY_PIECES)));
     }
     /* A message that continues past this frame will need this count where it ends. */
     appmsg_stream_note_pieces(fp->stream, pinfo, fp->dir, fp->pieces);

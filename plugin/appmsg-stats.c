@@ -11,31 +11,7 @@
 
 static int appmsg_tap = -1;
 
-const char *const appmsg_error_labels[APPMSG_N_ERRORS] = {"bad magic",
-                                                          "length above maximum",
-                                                          "not UTF-8",
-                                                          "not JSON",
-                                                          "bad checksum",
-                                                          "truncated",
-                                                          "echo differs",
-                                                          "little-endian header",
-                                                          "length counts the header",
-                                                          "length counts characters",
-                                                          "JSON without a header"};
-
 static int st_messages, st_types, st_directions, st_sizes, st_recv, st_errors;
-
-static const char *const error_names[APPMSG_N_ERRORS] = {"Bad magic (resynchronisations)",
-                                                         "Length above maximum",
-                                                         "Payload not UTF-8",
-                                                         "Payload not JSON",
-                                                         "Checksum mismatch",
-                                                         "Truncated message",
-                                                         "Echo differs from request",
-                                                         "Little-endian header",
-                                                         "Length counts the header",
-                                                         "Length counts characters",
-                                                         "JSON without a header"};
 
 static void
 appmsg_stats_init(stats_tree *st)
@@ -87,10 +63,10 @@ appmsg_stats_packet(stats_tree *st, packet_info *pinfo _U_, epan_dissect_t *edt 
     } else {
         increase_stat_node(st, "Skipped bytes", 0, FALSE, (gint)info->length);
     }
-    for (guint i = 0; i < G_N_ELEMENTS(error_names); i++) {
+    for (guint i = 0; i < APPMSG_N_PROBLEMS; i++) {
         if (info->errors & (1u << i)) {
             tick_stat_node(st, "Errors", 0, TRUE);
-            tick_stat_node(st, error_names[i], st_errors, FALSE);
+            tick_stat_node(st, appmsg_problem_table[i].stats_row, st_errors, FALSE);
         }
     }
     return TAP_PACKET_REDRAW;

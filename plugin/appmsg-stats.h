@@ -7,29 +7,15 @@
 
 #include <epan/packet.h>
 
-/* Problems a record can carry. */
-#define APPMSG_ERR_BAD_MAGIC    0x01 /* skipped bytes: not a message */
-#define APPMSG_ERR_TOO_LONG     0x02
-#define APPMSG_ERR_NOT_UTF8     0x04
-#define APPMSG_ERR_NOT_JSON     0x08
-#define APPMSG_ERR_BAD_CHECKSUM 0x10
-#define APPMSG_ERR_TRUNCATED    0x20
-#define APPMSG_ERR_ECHO_DIFFERS 0x40
-/* The sender's mistakes, named (docs/debugging.md). */
-#define APPMSG_ERR_LE_HEADER          0x80
-#define APPMSG_ERR_LENGTH_WITH_HEADER 0x100
-#define APPMSG_ERR_LENGTH_IN_CHARS    0x200
-#define APPMSG_ERR_NO_HEADER          0x400
-#define APPMSG_N_ERRORS               11
-
-/* Each problem's short name, by bit: the Info column's and Follow's "[not JSON]". */
-extern const char *const appmsg_error_labels[APPMSG_N_ERRORS];
+/* Problems a record can carry: APPMSG_ERR_* bits, and their labels ("[not JSON]" in the Info
+ * column and Follow) and statistics rows, all from core/appmsg_kinds.h. */
+#include "appmsg_kinds.h"
 
 typedef struct {
     gboolean is_message; /* FALSE: bytes skipped while looking for a magic */
     gboolean from_client;
     guint32 type, length; /* length: payload bytes, or bytes skipped */
-    guint32 errors;       /* APPMSG_ERR_* */
+    guint32 errors;       /* APPMSG_ERR_* (appmsg_kinds.h) */
     guint32 segments;     /* TCP segments it spans; 0 unless whole (appmsg-recv.h) */
     guint32 merged;       /* other messages that share a segment with it */
     /* Its bytes in the capture: `bytes` in all (header and payload, or the skipped bytes), of

@@ -8,6 +8,7 @@
 #include <epan/proto_data.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "appmsg-keys.h"
 #include "appmsg-stream.h"
 
 struct appmsg_stream {
@@ -115,6 +116,24 @@ appmsg_stream_direction(appmsg_stream *s, packet_info *pinfo)
     return direction_of(s, &pinfo->src, pinfo->srcport);
 }
 
+/* TCP's state of a connection, read as it is (TCP made it before calling us). */
+static struct tcp_analysis *
+tcp_state(conversation_t *conv)
+{
+    return conv ? conversation_get_proto_data(conv, proto_tcp) : NULL;
+}
+
+gboolean
+appmsg_tcp_stream(packet_info *pinfo, guint32 *stream)
+{
+    struct tcp_analysis *tcpd =
+        pinfo->ptype == PT_TCP ? tcp_state(find_conversation_pinfo(pinfo, 0)) : NULL;
+
+    if (tcpd)
+        *stream = tcpd->stream;
+    return tcpd != NULL;
+}
+
 appmsg_stream *
 appmsg_stream_get(packet_info *pinfo)
 {
@@ -123,9 +142,7 @@ appmsg_stream_get(packet_info *pinfo)
 
     if (!s) {
         s = wmem_new0(wmem_file_scope(), appmsg_stream);
-        /* TCP's data, read as it is: get_tcp_conversation_data() would reset its per-packet
-         * analysis. TCP made it before calling us. */
-        s->tcpd = conversation_get_proto_data(conv, proto_tcp);
+        s->tcpd = tcp_state(conv);
         s->index = s->tcpd ? s->tcpd->stream : 0;
         s->unpaired[APPMSG_C2S] = wmem_list_new(wmem_file_scope());
         s->unpaired[APPMSG_S2C] = wmem_list_new(wmem_file_scope());
@@ -167,14 +184,15 @@ echo_diff(const unpaired_msg *request, const unpaired_msg *echo)
 static wmem_array_t *
 frame_records(packet_info *pinfo, guint key)
 {
-    wmem_array_t *records = p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0);
+    wmem_array_t *records =
+        p_get_proto_data(wmem_file_scope(), pinfo, proto_appmsg, APPMSG_KEY_RECORDS);
     static const appmsg_pairing none;
 
     if (pinfo->fd->visited)
         return records && key < wmem_array_get_count(records) ? records : NULL;
     if (!records) {
         records = wmem_array_sized_new(wmem_file_scope(), sizeof(appmsg_pairing), 1);
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, 0, records);
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_appmsg, APPMSG_KEY_RECORDS, records);
     }
     while (wmem_array_get_count(records) <= key)
         wmem_array_append_one(records, none);

@@ -72,6 +72,10 @@ typedef struct {
 
 typedef struct appmsg_stream appmsg_stream;
 
+/* The index of pinfo's TCP connection (tcp.stream), if it has one: read from TCP's state as it
+ * is (get_tcp_conversation_data() would reset the packet's TCP analysis, or make TCP state). */
+gboolean appmsg_tcp_stream(packet_info *pinfo, guint32 *stream);
+
 /* Registers the per-file state; call from handoff. */
 void appmsg_stream_register(int proto);
 

@@ -20,10 +20,12 @@
 #include <epan/tap.h>
 #include <epan/dissectors/packet-tcp.h>
 
+#include "appmsg-keys.h"
 #include "appmsg-compat.h"
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
 #include "appmsg_mistakes.h"
+#include "appmsg_utf8.h"
 #include "appmsg_wire.h"
 #include "appmsg-conv.h"
 #include "appmsg-follow.h"
@@ -54,17 +56,10 @@ static int hf_appmsg_from_client = -1;
 
 static gint ett_appmsg = -1;
 
-static expert_field ei_appmsg_bad_magic = EI_INIT;
-static expert_field ei_appmsg_length_too_large = EI_INIT;
-static expert_field ei_appmsg_not_utf8 = EI_INIT;
-static expert_field ei_appmsg_not_json = EI_INIT;
-static expert_field ei_appmsg_checksum_bad = EI_INIT;
-static expert_field ei_appmsg_truncated = EI_INIT;
-static expert_field ei_appmsg_echo_differs = EI_INIT;
-static expert_field ei_appmsg_le_header = EI_INIT;
-static expert_field ei_appmsg_length_with_header = EI_INIT;
-static expert_field ei_appmsg_length_in_chars = EI_INIT;
-static expert_field ei_appmsg_no_header = EI_INIT;
+/* One expert info per problem, registered from core/appmsg_kinds.h's list. */
+#define EI_UNREGISTERED(...) EI_INIT,
+static expert_field ei_appmsg[APPMSG_N_PROBLEMS] = {APPMSG_PROBLEMS(EI_UNREGISTERED)};
+#undef EI_UNREGISTERED
 
 static dissector_handle_t appmsg_handle;
 static dissector_handle_t json_handle;
@@ -155,11 +150,11 @@ typedef struct {
 static guint *
 frame_message_count(packet_info *pinfo)
 {
-    guint *count = p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, 0);
+    guint *count = p_get_proto_data(pinfo->pool, pinfo, proto_appmsg, APPMSG_KEY_MESSAGE_COUNT);
 
     if (!count) {
         count = wmem_new0(pinfo->pool, guint);
-        p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, 0, count);
+        p_add_proto_data(pinfo->pool, pinfo, proto_appmsg, APPMSG_KEY_MESSAGE_COUNT, count);
     }
     return count;
 }
@@ -206,9 +201,9 @@ add_info(packet_info *pinfo, const char *summary, guint32 errors)
     if (!summary)
         return;
     col_append_sep_str(pinfo->cinfo, COL_INFO, ", ", summary);
-    for (guint i = 0; i < APPMSG_N_ERRORS; i++)
+    for (guint i = 0; i < APPMSG_N_PROBLEMS; i++)
         if (errors & (1u << i))
-            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", appmsg_error_labels[i]);
+            col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", appmsg_problem_table[i].label);
 }
 
 /* ---- Tree --------------------------------------------------------------------------------------
@@ -249,7 +244,7 @@ add_mistakes(appmsg_ctx *c, proto_item *magic, const header_items *h, const appm
     guint32 errors = 0;
 
     if (f->mistakes & APPMSG_MISTAKE_LE_HEADER) {
-        expert_add_info_format(c->pinfo, magic, &ei_appmsg_le_header,
+        expert_add_info_format(c->pinfo, magic, &ei_appmsg[APPMSG_PROBLEM_LE_HEADER],
                                "Header written little-endian (magic reads 0x%08x): type %u and "
                                "length %u read byte-swapped. The protocol is big-endian: "
                                "struct.pack('!III', ...) in Python, htonl() in C",
@@ -257,7 +252,7 @@ add_mistakes(appmsg_ctx *c, proto_item *magic, const header_items *h, const appm
         errors |= APPMSG_ERR_LE_HEADER;
     }
     if (f->mistakes & APPMSG_MISTAKE_LE_LENGTH) {
-        expert_add_info_format(c->pinfo, h->length, &ei_appmsg_le_header,
+        expert_add_info_format(c->pinfo, h->length, &ei_appmsg[APPMSG_PROBLEM_LE_HEADER],
                                "Length and type written little-endian (host order): the length "
                                "reads 0x%08x big-endian, %u byte-swapped. Convert every field "
                                "with htonl(), not just the magic",
@@ -265,7 +260,7 @@ add_mistakes(appmsg_ctx *c, proto_item *magic, const header_items *h, const appm
         errors |= APPMSG_ERR_LE_HEADER;
     }
     if (f->mistakes & APPMSG_MISTAKE_LENGTH_WITH_HEADER) {
-        expert_add_info_format(c->pinfo, h->length, &ei_appmsg_length_with_header,
+        expert_add_info_format(c->pinfo, h->length, &ei_appmsg[APPMSG_PROBLEM_LENGTH_WITH_HEADER],
                                "Length %u counts the %u-byte header: the next magic starts %u "
                                "bytes early, and the payload is %u bytes. The length field is the "
                                "payload's size alone",
@@ -274,7 +269,7 @@ add_mistakes(appmsg_ctx *c, proto_item *magic, const header_items *h, const appm
     }
     if (f->mistakes & APPMSG_MISTAKE_LENGTH_IN_CHARS) {
         expert_add_info_format(
-            c->pinfo, h->length, &ei_appmsg_length_in_chars,
+            c->pinfo, h->length, &ei_appmsg[APPMSG_PROBLEM_LENGTH_IN_CHARS],
             "Length %u counts characters; the payload is %u bytes of UTF-8. " FIX_LENGTH_IN_CHARS,
             f->declared, f->length);
         errors |= APPMSG_ERR_LENGTH_IN_CHARS;
@@ -397,14 +392,14 @@ add_payload(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const ap
     }
     if (!g_utf8_validate((const char *)payload, length, &end)) {
         *item = proto_tree_add_item(tree, hf_appmsg_payload, tvb, offset, length, ENC_UTF_8);
-        expert_add_info_format(c->pinfo, *item, &ei_appmsg_not_utf8,
+        expert_add_info_format(c->pinfo, *item, &ei_appmsg[APPMSG_PROBLEM_NOT_UTF8],
                                "Payload is not valid UTF-8 (from byte %u)",
                                (guint)(end - (const gchar *)payload));
         return APPMSG_ERR_NOT_UTF8;
     }
     *item = proto_tree_add_string(tree, hf_appmsg_payload, tvb, offset, length,
                                   payload_copy(c->pinfo, payload, f->length));
-    expert_add_info_format(c->pinfo, *item, &ei_appmsg_not_json,
+    expert_add_info_format(c->pinfo, *item, &ei_appmsg[APPMSG_PROBLEM_NOT_JSON],
                            "Payload is not JSON: %s at byte %u", jerr.problem, (guint)jerr.offset);
     return APPMSG_ERR_NOT_JSON;
 }
@@ -419,7 +414,7 @@ check_checksum(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const
                                              c->pinfo, crc, enc, PROTO_CHECKSUM_VERIFY);
     if (f->checksum == crc)
         return 0;
-    expert_add_info_format(c->pinfo, ci, &ei_appmsg_checksum_bad,
+    expert_add_info_format(c->pinfo, ci, &ei_appmsg[APPMSG_PROBLEM_BAD_CHECKSUM],
                            "Checksum mismatch: header says 0x%08x, CRC-32 of the payload is "
                            "0x%08x",
                            f->checksum, crc);
@@ -449,7 +444,7 @@ add_echo_differs(appmsg_ctx *c, const appmsg_frame *f, const appmsg_pairing *m,
                                   wmem_strbuf_get_len(what) ? "; " : "");
         at = at ? at : payload_item;
     }
-    expert_add_info_format(c->pinfo, at, &ei_appmsg_echo_differs,
+    expert_add_info_format(c->pinfo, at, &ei_appmsg[APPMSG_PROBLEM_ECHO_DIFFERS],
                            "Echo differs from its request in frame %u: %s", m->peer_frame,
                            wmem_strbuf_get_str(what));
 }
@@ -539,17 +534,6 @@ add_json(appmsg_ctx *c, proto_tree *tree, int offset, guint32 length, proto_item
 /* ---- One message -------------------------------------------------------------------------------
  */
 
-/* UTF-8 characters that len bytes begin: the bytes that are no continuation byte. */
-static guint32
-utf8_starts(const guint8 *p, guint len)
-{
-    guint32 n = 0;
-
-    for (guint i = 0; i < len; i++)
-        n += (p[i] & 0xc0) != 0x80;
-    return n;
-}
-
 /* A whole message at offset. Offsets stay in the segment's tvb: a subset tvb per message costs
  * more than the message's own fields. */
 static void
@@ -579,7 +563,7 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     }
     add_pairing(c, shown, tree, c->tvb, offset, f, m, &errors, &h, payload_item);
     if ((errors & (APPMSG_ERR_NOT_JSON | APPMSG_ERR_NOT_UTF8)) && !f->mistakes) {
-        guint32 chars = utf8_starts(payload, f->length);
+        guint32 chars = appmsg_utf8_chars(payload, f->length);
         if (chars < f->length) /* not ASCII: its length may count characters */
             appmsg_stream_chars_short(c->stream, c->pinfo, c->dir, f->declared, f->length, chars);
     }
@@ -638,7 +622,7 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
     if (!c->pinfo->fd->visited) { /* the run's shape decides, once; later passes read it back */
         const guint8 *bytes = tvb_get_ptr(c->tvb, offset, (gint)len);
         run.json_text = looks_like_json_text(bytes, len, to_end);
-        run.chars = utf8_starts(bytes, len);
+        run.chars = appmsg_utf8_chars(bytes, len);
     }
     appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, &run, &rest);
     static const guint32 tap_errors[] = {APPMSG_ERR_BAD_MAGIC, 0, 0, APPMSG_ERR_NO_HEADER,
@@ -666,7 +650,7 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
     case APPMSG_SKIP_NO_HEADER:
         /* A sender that wrote the payload alone: name that, not just the missing magic. */
         proto_item_set_text(ti, "AppMsg, %u bytes skipped: JSON text without a header", len);
-        expert_add_info_format(c->pinfo, ti, &ei_appmsg_no_header,
+        expert_add_info_format(c->pinfo, ti, &ei_appmsg[APPMSG_PROBLEM_NO_HEADER],
                                "JSON text without a header: %u bytes of JSON where a message "
                                "should start. Send the %u-byte header (magic, type, length) "
                                "before each payload",
@@ -678,13 +662,13 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
         proto_item_set_text(ti, "AppMsg, %u bytes skipped: the rest of the payload in frame %u",
                             len, rest.frame);
         if (rest.complete)
-            expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
+            expert_add_info_format(c->pinfo, ti, &ei_appmsg[APPMSG_PROBLEM_LENGTH_IN_CHARS],
                                    "These %u bytes end the payload of the message in frame %u: "
                                    "its length %u counts characters; the payload is %u bytes of "
                                    "UTF-8. " FIX_LENGTH_IN_CHARS,
                                    len, rest.frame, rest.declared, rest.bytes);
         else
-            expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_in_chars,
+            expert_add_info_format(c->pinfo, ti, &ei_appmsg[APPMSG_PROBLEM_LENGTH_IN_CHARS],
                                    "These %u bytes go on with the payload of the message in frame "
                                    "%u, whose length %u counts characters",
                                    len, rest.frame, rest.declared);
@@ -699,7 +683,7 @@ dissect_skipped(appmsg_ctx *c, int offset, guint len)
                         kind == APPMSG_SKIP_CONTINUED
                             ? "yet (the search goes on from the previous segment)"
                             : "where a message should start");
-    expert_add_info_format(c->pinfo, ti, &ei_appmsg_bad_magic,
+    expert_add_info_format(c->pinfo, ti, &ei_appmsg[APPMSG_PROBLEM_BAD_MAGIC],
                            "Bad magic: %u bytes skipped to the next magic%s", len,
                            kind == APPMSG_SKIP_CONTINUED ? " (continued)" : "");
     col_append_sep_fstr(c->pinfo->cinfo, COL_INFO, ", ", "%u bytes skipped [bad magic%s]", len,
@@ -721,7 +705,7 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
     proto_item_set_text(li, "Payload: not read (the length is above the maximum of %u)",
                         appmsg_max_length);
-    expert_add_info_format(c->pinfo, ti, &ei_appmsg_length_too_large,
+    expert_add_info_format(c->pinfo, ti, &ei_appmsg[APPMSG_PROBLEM_TOO_LONG],
                            "Length %u is above the maximum of %u: not waiting for it; "
                            "skipping to the next magic",
                            f->length, appmsg_max_length);
@@ -732,68 +716,109 @@ dissect_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     appmsg_recv_piece(c->pinfo, c->stream, c->dir);
 }
 
-/* Info for a message the stream ended inside of: payload bytes seen of the length, or header
- * bytes seen when the header itself is incomplete; why it ended; where it started (start_frame,
- * 0 when it is this frame). */
+/* A message the stream ended inside of, as far as it was seen: in this frame (its bytes from
+ * offset in the segment, as the framing core read them: f), or reported where its stream ended
+ * (f NULL: its bytes were in earlier frames). Both show the same fields. */
+typedef struct {
+    gboolean have_header;
+    guint32 type, length;
+    guint64 seen, of;    /* payload bytes seen of the length; header bytes, without a header */
+    guint64 bytes;       /* all its bytes seen, header too */
+    guint32 start_frame; /* where its first byte is */
+    const char *why;     /* "FIN", "RST", "end of capture", "not reassembled" */
+} truncated_msg;
+
 static void
-add_truncated_info(packet_info *pinfo, gboolean have_header, guint32 type, guint64 seen, guint64 of,
-                   const char *why, guint32 start_frame)
+add_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const truncated_msg *t)
 {
-    if (!pinfo->cinfo)
-        return;
-    col_append_sep_fstr(
-        pinfo->cinfo, COL_INFO, ", ",
-        "%s%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT "%s [truncated, %s%s]",
-        have_header ? wmem_strdup_printf(pinfo->pool, "%s: ", type_label(pinfo, type)) : "", seen,
-        of, have_header ? " B" : " header bytes", why,
-        start_frame ? wmem_strdup_printf(pinfo->pool, ", from frame %u", start_frame) : "");
+    packet_info *pinfo = c->pinfo;
+    const char *what = t->have_header ? "payload" : "header";
+    /* Where it started, when not in this frame. */
+    const char *from = t->start_frame != pinfo->num
+                           ? wmem_strdup_printf(pinfo->pool, ", from frame %u", t->start_frame)
+                           : "";
+    tvbuff_t *tvb = f ? tvb_new_subset_remaining(c->tvb, offset) : c->tvb;
+    guint32 errors = APPMSG_ERR_TRUNCATED;
+    proto_item *ti, *pi;
+    proto_tree *tree;
+
+    next_message_in_frame(c);
+    tree = add_message_item(c, tvb, 0, f ? -1 : 0, &ti);
+    if (!f)
+        proto_item_set_generated(ti);
+    if (f && t->have_header) {
+        add_header_fields(c, tree, tvb, 0, f, &errors);
+        proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len, (gint)t->seen,
+                            ENC_UTF_8);
+    } else if (t->have_header) {
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_appmsg_type, tvb, 0, 0, t->type));
+        proto_item_set_generated(proto_tree_add_uint(tree, hf_appmsg_length, tvb, 0, 0, t->length));
+        pi = proto_tree_add_string(tree, hf_appmsg_payload, tvb, 0, 0, "");
+        proto_item_set_text(
+            pi, "Payload: not shown here (%" G_GUINT64_FORMAT " bytes seen, from frame %u on)",
+            t->seen, t->start_frame);
+        proto_item_set_generated(pi);
+    }
+    if (t->have_header)
+        set_item_text(ti, t->type, t->length,
+                      TREE_TEXT(ti, pinfo,
+                                ", truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                                " payload bytes%s",
+                                t->why, t->seen, t->of, from));
+    else
+        proto_item_set_text(ti,
+                            "AppMsg, truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                            " header bytes%s",
+                            t->why, t->seen, t->of, from);
+    proto_item_set_generated(
+        proto_tree_add_uint(tree, hf_appmsg_truncated_start, tvb, 0, 0, t->start_frame));
+    proto_item_set_generated(
+        proto_tree_add_uint64(tree, hf_appmsg_truncated_seen, tvb, 0, 0, t->seen));
+    expert_add_info_format(
+        pinfo, ti, &ei_appmsg[APPMSG_PROBLEM_TRUNCATED],
+        "Message truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " %s bytes%s", t->why,
+        t->seen, t->of, what,
+        *from ? wmem_strdup_printf(pinfo->pool, ", started in frame %u", t->start_frame) : "");
+    if (pinfo->cinfo)
+        col_append_sep_fstr(
+            pinfo->cinfo, COL_INFO, ", ",
+            "%s%" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT "%s [truncated, %s%s]",
+            t->have_header ? wmem_strdup_printf(pinfo->pool, "%s: ", type_label(pinfo, t->type))
+                           : "",
+            t->seen, t->of, t->have_header ? " B" : " header bytes", t->why, from);
+    const appmsg_tap_info r = {.is_message = TRUE,
+                               .type = t->type,
+                               .length = t->length,
+                               .errors = errors,
+                               .bytes = (guint32)MIN(t->bytes, G_MAXUINT32),
+                               .header_cut = !t->have_header,
+                               .tvb = f ? c->tvb : NULL,
+                               .text_offset = f ? (guint32)(offset + (int)f->header_len) : 0,
+                               .text_len = f && t->have_header ? (guint32)t->seen : 0};
+    queue_tap(c, &r);
+    if (f)
+        appmsg_recv_piece(pinfo, c->stream, c->dir);
 }
 
-/* The part of a message the stream ended inside of, seen in this frame. */
+/* The part of a message the stream ends inside of, at offset in this frame. */
 static void
 dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *why)
 {
     guint avail = tvb_captured_length_remaining(c->tvb, offset);
-    tvbuff_t *tvb = tvb_new_subset_remaining(c->tvb, offset);
-    proto_item *ti;
-    proto_tree *tree;
-    guint seen = f->have_header ? avail - (guint)f->header_len : avail;
-    guint of = f->have_header ? f->length : (guint)f->header_len;
-    const char *what = f->have_header ? "payload" : "header";
-    guint32 errors = APPMSG_ERR_TRUNCATED;
+    const truncated_msg t = {f->have_header,
+                             f->type,
+                             f->length,
+                             f->have_header ? avail - f->header_len : avail,
+                             f->have_header ? f->length : f->header_len,
+                             avail,
+                             c->pinfo->num,
+                             why};
 
-    next_message_in_frame(c);
-    tree = add_message_item(c, tvb, 0, -1, &ti);
-    if (f->have_header) {
-        add_header_fields(c, tree, tvb, 0, f, &errors);
-        proto_tree_add_item(tree, hf_appmsg_payload, tvb, (gint)f->header_len, (gint)seen,
-                            ENC_UTF_8);
-        set_item_text(
-            ti, f->type, f->length,
-            TREE_TEXT(ti, c->pinfo, ", truncated (%s): %u of %u payload bytes", why, seen, of));
-    } else {
-        proto_item_set_text(ti, "AppMsg, truncated (%s): %u of %u header bytes", why, seen, of);
-    }
-    expert_add_info_format(c->pinfo, ti, &ei_appmsg_truncated,
-                           "Message truncated (%s): %u of %u %s bytes", why, seen, of, what);
-    add_truncated_info(c->pinfo, f->have_header, f->type, seen, of, why, 0);
-    queue_message_tap(c, f, errors, offset, avail, f->have_header ? seen : 0)->header_cut =
-        !f->have_header;
-    appmsg_recv_piece(c->pinfo, c->stream, c->dir);
+    add_truncated(c, offset, f, &t);
 }
 
 /* ---- The stream --------------------------------------------------------------------------------
  */
-
-/* What the framing core reads at buf, with the sender's length mistakes read through. */
-static appmsg_frame
-read_frame(const guint8 *buf, guint len, const appmsg_frame_opts *opts)
-{
-    appmsg_frame f = appmsg_frame_next(buf, len, opts);
-
-    appmsg_length_mistakes(buf, len, &f);
-    return f;
-}
 
 /* A reassembly that ends with a message whose length counted the header also holds the next
  * message's header, which may begin exactly where the current segment does: TCP cannot split a
@@ -807,7 +832,7 @@ wait_with_next(const guint8 *buf, guint len, const appmsg_frame_opts *opts, appm
     if (f->kind != APPMSG_FRAME_MESSAGE || !(f->mistakes & APPMSG_MISTAKE_LENGTH_WITH_HEADER) ||
         f->len >= len)
         return;
-    next = read_frame(buf + f->len, len - f->len, opts);
+    next = appmsg_frame_read(buf + f->len, len - f->len, opts);
     if (next.kind != APPMSG_FRAME_NEED_MORE)
         return;
     f->kind = APPMSG_FRAME_NEED_MORE;
@@ -842,7 +867,7 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     watch_frames();
 
     while (offset < len) {
-        appmsg_frame f = read_frame(buf + offset, len - offset, &opts);
+        appmsg_frame f = appmsg_frame_read(buf + offset, len - offset, &opts);
 
         if (offset == 0 && tcpinfo && tcpinfo->is_reassembled)
             wait_with_next(buf, len, &opts, &f);
@@ -927,59 +952,20 @@ dissect_tails(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 
     for (guint i = 0; i < n; i++) {
         const appmsg_tail *t = tails[i];
-        proto_item *ti = proto_tree_add_item(tree, proto_appmsg, tvb, 0, 0, ENC_NA);
-        proto_tree *st = proto_item_add_subtree(ti, ett_appmsg);
-        proto_item *pi;
-
-        if (i == 0) {
-            col_set_str(pinfo->cinfo, COL_PROTOCOL, "AppMsg");
-            col_clear(pinfo->cinfo, COL_INFO);
-        }
-        proto_item_set_generated(ti);
-        add_from_client(st, tvb, (appmsg_dir)t->dir);
         /* Payload bytes seen of the length; with no whole header, header bytes seen. */
         guint64 header_len = t->need - t->length;
-        guint64 seen = t->have_header ? t->seen - header_len : t->seen;
-        guint64 of = t->have_header ? t->length : t->need;
-        const char *what = t->have_header ? "payload" : "header";
-        if (t->have_header) {
-            set_item_text(ti, t->type, t->length,
-                          TREE_TEXT(ti, pinfo,
-                                    ", truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                                    " payload bytes, from frame %u",
-                                    t->end, seen, of, t->start_frame));
-            proto_item_set_generated(proto_tree_add_uint(st, hf_appmsg_type, tvb, 0, 0, t->type));
-            proto_item_set_generated(
-                proto_tree_add_uint(st, hf_appmsg_length, tvb, 0, 0, t->length));
-            pi = proto_tree_add_string(st, hf_appmsg_payload, tvb, 0, 0, "");
-            proto_item_set_text(
-                pi, "Payload: not shown here (%" G_GUINT64_FORMAT " bytes seen, from frame %u on)",
-                seen, t->start_frame);
-            proto_item_set_generated(pi);
-        } else {
-            proto_item_set_text(ti,
-                                "AppMsg, truncated (%s): %" G_GUINT64_FORMAT
-                                " of %" G_GUINT64_FORMAT " header bytes, from frame %u",
-                                t->end, seen, of, t->start_frame);
-        }
-        pi = proto_tree_add_uint(st, hf_appmsg_truncated_start, tvb, 0, 0, t->start_frame);
-        proto_item_set_generated(pi);
-        pi = proto_tree_add_uint64(st, hf_appmsg_truncated_seen, tvb, 0, 0, seen);
-        proto_item_set_generated(pi);
-        expert_add_info_format(pinfo, ti, &ei_appmsg_truncated,
-                               "Message truncated (%s): %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
-                               " %s bytes, started in frame %u",
-                               t->end, seen, of, what, t->start_frame);
-        add_truncated_info(pinfo, t->have_header, t->type, seen, of, t->end,
-                           t->start_frame != pinfo->num ? t->start_frame : 0);
-        appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir, NULL, 0, 0};
-        const appmsg_tap_info r = {.is_message = TRUE,
-                                   .type = t->type,
-                                   .length = t->length,
-                                   .errors = APPMSG_ERR_TRUNCATED,
-                                   .bytes = (guint32)MIN(t->seen, G_MAXUINT32),
-                                   .header_cut = !t->have_header};
-        queue_tap(&c, &r);
+        const truncated_msg shown = {t->have_header,
+                                     t->type,
+                                     t->length,
+                                     t->have_header ? t->seen - header_len : t->seen,
+                                     t->have_header ? t->length : t->need,
+                                     t->seen,
+                                     t->start_frame,
+                                     t->end};
+        appmsg_ctx c = {tvb, pinfo, tree, NULL, (appmsg_dir)t->dir, frame_message_count(pinfo),
+                        0,   0};
+
+        add_truncated(&c, 0, NULL, &shown);
     }
 }
 
@@ -1051,37 +1037,10 @@ proto_register_appmsg(void)
           HFILL}},
     };
     static gint *ett[] = {&ett_appmsg};
-    static ei_register_info ei[] = {
-        {&ei_appmsg_bad_magic,
-         {"appmsg.bad_magic", PI_MALFORMED, PI_ERROR, "Bad magic: bytes skipped to the next magic",
-          EXPFILL}},
-        {&ei_appmsg_length_too_large,
-         {"appmsg.length_too_large", PI_MALFORMED, PI_ERROR,
-          "Length above the maximum: skipped to the next magic", EXPFILL}},
-        {&ei_appmsg_not_utf8,
-         {"appmsg.payload.not_utf8", PI_MALFORMED, PI_WARN, "Payload is not valid UTF-8", EXPFILL}},
-        {&ei_appmsg_not_json,
-         {"appmsg.payload.not_json", PI_MALFORMED, PI_WARN, "Payload is not JSON", EXPFILL}},
-        {&ei_appmsg_checksum_bad,
-         {"appmsg.checksum.bad", PI_CHECKSUM, PI_ERROR, "Checksum mismatch", EXPFILL}},
-        {&ei_appmsg_truncated,
-         {"appmsg.truncated", PI_MALFORMED, PI_ERROR, "Stream ended inside a message", EXPFILL}},
-        {&ei_appmsg_echo_differs,
-         {"appmsg.echo_differs", PI_SEQUENCE, PI_WARN, "Echo differs from its request", EXPFILL}},
-        /* The sender's mistakes (docs/debugging.md): named, with their fix. */
-        {&ei_appmsg_le_header,
-         {"appmsg.mistake.little_endian", PI_PROTOCOL, PI_ERROR,
-          "Header written little-endian; the protocol is big-endian", EXPFILL}},
-        {&ei_appmsg_length_with_header,
-         {"appmsg.mistake.length_with_header", PI_PROTOCOL, PI_ERROR,
-          "Length counts the header; it is the payload's size alone", EXPFILL}},
-        {&ei_appmsg_length_in_chars,
-         {"appmsg.mistake.length_in_chars", PI_PROTOCOL, PI_ERROR,
-          "Length counts characters, not UTF-8 bytes", EXPFILL}},
-        {&ei_appmsg_no_header,
-         {"appmsg.mistake.no_header", PI_PROTOCOL, PI_ERROR,
-          "JSON text without a header where a message should start", EXPFILL}},
-    };
+#define EI_ROW(id, expert, group, severity, summary, ...)                                          \
+    {&ei_appmsg[APPMSG_PROBLEM_##id], {expert, PI_##group, PI_##severity, summary, EXPFILL}},
+    static ei_register_info ei[] = {APPMSG_PROBLEMS(EI_ROW)};
+#undef EI_ROW
     module_t *appmsg_module;
     expert_module_t *expert_appmsg;
 

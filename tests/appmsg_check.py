@@ -16,6 +16,7 @@ from checks.captures import cmd_captures_current, cmd_make_captures, cmd_tcp_val
 from checks.docs import cmd_doc_filters, cmd_doc_links, cmd_doc_samples, cmd_profile
 from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
 from checks.gui import cmd_gui
+from checks.kinds import cmd_doc_kinds
 from checks.heuristic import cmd_foreign_untouched, cmd_heuristic_awkward
 from checks.live import cmd_extcap, cmd_live
 from checks.live_servers import (cmd_send_checks, cmd_serve_connect_burst, cmd_serve_fd_limit,
@@ -60,6 +61,7 @@ COMMANDS = {
     "doc-filters": (cmd_doc_filters, True),
     "doc-samples": (cmd_doc_samples, True),
     "doc-links": (cmd_doc_links, False),
+    "doc-kinds": (cmd_doc_kinds, False),
     "profile": (cmd_profile, True),
 }
 def main():
@@ -70,8 +72,10 @@ def main():
     p.add_argument("--expect-version", help="version the plugin must report")
     p.add_argument("--memo", help="a folder for what tshark answered about itself and a sandbox "
                                   "like this one, kept from one test to the next (sandbox.py)")
+    p.add_argument("--kinds", help="doc-kinds: the kinds_table tool (core/appmsg_kinds.h's lists)")
     p.add_argument("--update", action="store_true",
-                   help="gui: write docs/images/; doc-samples: rewrite the sample outputs")
+                   help="gui: write docs/images/; doc-samples: rewrite the sample outputs; "
+                        "doc-kinds: the kinds tables")
     p.add_argument("command", choices=sorted(COMMANDS))
     p.add_argument("name", nargs="?", help="canonical capture name")
     p.add_argument("view", nargs="?", choices=sorted(VIEWS), help="golden view")

@@ -43,12 +43,10 @@ walk_stream(const uint8_t *data, size_t size, const appmsg_frame_opts *opts)
     size_t offset = 0;
 
     while (offset < size) {
-        appmsg_frame f = appmsg_frame_next(data + offset, size - offset, opts);
         size_t avail = size - offset;
-
-        /* The length mistakes only ever make a message shorter or longer within the bytes
-         * there are, or ask for fewer bytes than the length would. */
-        appmsg_length_mistakes(data + offset, avail, &f);
+        /* As the dissector reads: the length mistakes only ever make a message shorter or
+         * longer within the bytes there are, or ask for fewer bytes than the length would. */
+        appmsg_frame f = appmsg_frame_read(data + offset, avail, opts);
         switch (f.kind) {
         case APPMSG_FRAME_MESSAGE:
             CHECK(f.have_header && f.len == f.header_len + f.length && f.len <= avail);
