@@ -1,4 +1,4 @@
-/* appmsg_wire.h — the AppMsg wire format (../shared/PROTOCOL.md), the one place it is written.
+/* appmsg_wire.h — the AppMsg wire format (docs/protocol.md), the one place it is written.
  *
  * Used by the dissector plugin and by the generator; no Wireshark types here.
  */

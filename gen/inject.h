@@ -2,7 +2,7 @@
  *
  * Between the scenario and the segmenter: encodes each message in the plain or checked layout
  * (core/appmsg_wire.h) and applies the errors planned for it with --inject KIND@N. Every error
- * row of PROTOCOL.md has a kind; docs/manifest.md says how a reader reports each. */
+ * row of docs/protocol.md has a kind; docs/manifest.md says how a reader reports each. */
 #ifndef APPMSG_GEN_INJECT_H
 #define APPMSG_GEN_INJECT_H
 

@@ -1,10 +1,10 @@
-/* appmsg-stream.h — what the dissector remembers about one TCP connection.
+/* appmsg-stream.h — what the dissector remembers about one TCP connection, pass after pass.
  *
- * Which side is the client (PROTOCOL.md: the SYN sender, as TCP's server port says; else the side
- * not on the AppMsg port; else the first to send a message), the echo pairing of the Nth client
- * message with the Nth server message, and a message the stream may end inside of. State is built
- * on the first pass only and read on every pass, so any visiting order (two-pass tshark, the GUI)
- * gives the same answers. Builds no tree items: packet-appmsg.c shows what is here.
+ * The rules (which side is the client, what a skipped run is, the echo pairing, a message the
+ * stream ends inside of, the segments a message came in) are core/appmsg_conn.h's; this is their
+ * pass bookkeeping: the rules run on the first pass only, their answers are kept per frame and
+ * read back on every later pass, so any visiting order (two-pass tshark, the GUI) gives the same
+ * answers. Builds no tree items: packet-appmsg.c shows what is here.
  *
  * TCP does not call a subdissector for a segment without payload (a bare FIN or RST), so the
  * dissector's postdissector reports TCP packets here, with the header TCP's tap holds
@@ -16,16 +16,11 @@
 #include <epan/packet.h>
 #include <epan/dissectors/packet-tcp.h>
 
-typedef enum { APPMSG_C2S = 0, APPMSG_S2C = 1 } appmsg_dir;
-
-/* How an echo differs from its request. */
-#define APPMSG_DIFF_TYPE    0x1
-#define APPMSG_DIFF_LENGTH  0x2
-#define APPMSG_DIFF_PAYLOAD 0x4
+/* Directions, skipped runs, the chars rest, the waiting message and its tail: the core's. */
+#include "appmsg_conn.h"
 
 /* What a message's echo pairing came to, kept for the whole file (read again when frames are
- * revisited): 24 bytes a message, in one array per frame. The in-flight details (time, CRC)
- * live only until the message is paired. */
+ * revisited): 24 bytes a message, in one array per frame. */
 typedef struct {
     guint32 peer_frame;             /* that completes the other half of the pair; 0: unpaired */
     guint32 peer_type, peer_length; /* of the other half */
@@ -35,40 +30,6 @@ typedef struct {
     guint8 skip;     /* appmsg_skip, on a run of skipped bytes */
     gint64 delta_ns; /* echo's time minus its request's, on the server message */
 } appmsg_pairing;
-
-/* A message the stream ended inside of, as far as it was seen. */
-typedef struct {
-    guint32 start_frame, end_frame; /* frame of its first byte; frame that ended the stream */
-    guint64 seen, need;             /* bytes seen, bytes a whole message needs (0: unknown) */
-    gboolean have_header;
-    guint32 type, length;
-    const char *end; /* "FIN", "RST" or "end of capture" */
-    guint8 dir;      /* appmsg_dir */
-} appmsg_tail;
-
-/* What a run of skipped bytes is, given what its direction had before it. */
-typedef enum {
-    APPMSG_SKIP_RESYNC,    /* bad magic: a new search for the next magic */
-    APPMSG_SKIP_CONTINUED, /* the previous segment's search, still without a magic */
-    APPMSG_SKIP_OVERSIZE,  /* the payload of a message whose length was above the maximum */
-    APPMSG_SKIP_NO_HEADER, /* JSON text where a message should start: a payload sent alone */
-    APPMSG_SKIP_CHARS_REST /* the rest of the payload before it, whose length counted characters */
-} appmsg_skip;
-
-/* A run of skipped bytes as the dissector sees it. */
-typedef struct {
-    gboolean at_start, to_end; /* it begins / ends the segment's data */
-    gboolean json_text;        /* it opens like JSON text */
-    guint32 chars;             /* UTF-8 characters it begins (bytes that are no continuation) */
-    guint32 len;
-} appmsg_run;
-
-/* Whose payload APPMSG_SKIP_CHARS_REST goes on with: the message, its length field, its payload
- * size up to the run's end; complete: the run ends it. */
-typedef struct {
-    guint32 frame, declared, bytes;
-    gboolean complete;
-} appmsg_chars_rest;
 
 typedef struct appmsg_stream appmsg_stream;
 

@@ -2,7 +2,8 @@
  *
  * A message is a 12-byte header (magic, type, length; big-endian) and a JSON payload, back to
  * back on a TCP stream; an optional 16-byte layout adds a CRC-32 of the payload. The wire format
- * lives in core/appmsg_wire.h, the framing in core/appmsg_frame.c; the contract is PROTOCOL.md.
+ * lives in core/appmsg_wire.h, the reading of what TCP delivers in core/appmsg_reader.c, the
+ * connection's rules in core/appmsg_conn.c; the contract is docs/protocol.md.
  *
  * Framing is our own loop over the segment rather than tcp_dissect_pdus, which cannot
  * resynchronise: after bad magic or a hostile length we skip to the next magic and go on.
@@ -25,6 +26,7 @@
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
 #include "appmsg_mistakes.h"
+#include "appmsg_reader.h"
 #include "appmsg_utf8.h"
 #include "appmsg_wire.h"
 #include "appmsg-conv.h"
@@ -590,21 +592,6 @@ dissect_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
         add_json(c, tree, payload_offset, f->length, payload_item, text);
 }
 
-/* Skipped bytes that a sender's json.dumps() wrote without a header: they open an object or an
- * array and go on as text (a single byte will do where the segment ends). */
-static gboolean
-looks_like_json_text(const guint8 *p, guint len, gboolean to_end)
-{
-    guint n = MIN(len, 64);
-
-    if ((len < 2 && !to_end) || (p[0] != '{' && p[0] != '['))
-        return FALSE;
-    for (guint i = 1; i < n; i++)
-        if (p[i] < 0x20 && p[i] != '\t' && p[i] != '\n' && p[i] != '\r')
-            return FALSE;
-    return TRUE;
-}
-
 /* Bytes that do not start with the magic, up to the next magic (or the end of the data): an
  * AppMsg item of their own, so that the filter "appmsg" finds the frame, without type, length or
  * payload. What they are depends on what came before in their direction (appmsg_skip): a new
@@ -615,14 +602,12 @@ static void
 dissect_skipped(appmsg_ctx *c, int offset, guint len)
 {
     guint key = next_message_in_frame(c); /* takes its place in the Info column */
-    gboolean to_end = offset + len == tvb_captured_length(c->tvb);
-    appmsg_run run = {offset == 0, to_end, FALSE, 0, len};
+    appmsg_run run = {0};
     appmsg_chars_rest rest = {0, 0, 0, FALSE};
 
     if (!c->pinfo->fd->visited) { /* the run's shape decides, once; later passes read it back */
-        const guint8 *bytes = tvb_get_ptr(c->tvb, offset, (gint)len);
-        run.json_text = looks_like_json_text(bytes, len, to_end);
-        run.chars = appmsg_utf8_chars(bytes, len);
+        guint avail = tvb_captured_length(c->tvb);
+        run = appmsg_run_of(tvb_get_ptr(c->tvb, 0, (gint)avail), avail, (gsize)offset, len);
     }
     appmsg_skip kind = appmsg_stream_skipped(c->stream, c->pinfo, key, c->dir, &run, &rest);
     static const guint32 tap_errors[] = {APPMSG_ERR_BAD_MAGIC, 0, 0, APPMSG_ERR_NO_HEADER,
@@ -820,25 +805,6 @@ dissect_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const char *
 /* ---- The stream --------------------------------------------------------------------------------
  */
 
-/* A reassembly that ends with a message whose length counted the header also holds the next
- * message's header, which may begin exactly where the current segment does: TCP cannot split a
- * reassembly there (it would show the first message again later). So the first waits for the
- * next one, and both are shown together. */
-static void
-wait_with_next(const guint8 *buf, guint len, const appmsg_frame_opts *opts, appmsg_frame *f)
-{
-    appmsg_frame next;
-
-    if (f->kind != APPMSG_FRAME_MESSAGE || !(f->mistakes & APPMSG_MISTAKE_LENGTH_WITH_HEADER) ||
-        f->len >= len)
-        return;
-    next = appmsg_frame_read(buf + f->len, len - f->len, opts);
-    if (next.kind != APPMSG_FRAME_NEED_MORE)
-        return;
-    f->kind = APPMSG_FRAME_NEED_MORE;
-    f->need = next.need ? f->len + next.need : 0; /* 0: one more segment */
-}
-
 static int
 dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
@@ -867,59 +833,51 @@ dissect_appmsg(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
     watch_frames();
 
     while (offset < len) {
-        appmsg_frame f = appmsg_frame_read(buf + offset, len - offset, &opts);
-
-        if (offset == 0 && tcpinfo && tcpinfo->is_reassembled)
-            wait_with_next(buf, len, &opts, &f);
+        appmsg_read r =
+            appmsg_read_next(buf, len, offset, tcpinfo && tcpinfo->is_reassembled,
+                             appmsg_desegment && pinfo->can_desegment && !stream_ends, &opts);
 
         /* A magic ends any search for one; after an oversize header, what follows up to the
          * next magic is its payload. */
-        if (f.kind != APPMSG_FRAME_BAD_MAGIC)
-            appmsg_stream_framed(c.stream, pinfo, c.dir, f.kind == APPMSG_FRAME_TOO_LONG);
-        switch (f.kind) {
-        case APPMSG_FRAME_MESSAGE:
-            dissect_message(&c, (int)offset, &f);
+        if (r.kind != APPMSG_READ_SKIPPED)
+            appmsg_stream_framed(c.stream, pinfo, c.dir, r.kind == APPMSG_READ_TOO_LONG);
+        switch (r.kind) {
+        case APPMSG_READ_MESSAGE:
+            dissect_message(&c, (int)offset, &r.f);
             break;
-        case APPMSG_FRAME_BAD_MAGIC:
-            dissect_skipped(&c, (int)offset, (guint)f.len);
+        case APPMSG_READ_SKIPPED:
+            dissect_skipped(&c, (int)offset, (guint)r.len);
             break;
-        case APPMSG_FRAME_TOO_LONG:
-            dissect_too_long(&c, (int)offset, &f);
+        case APPMSG_READ_TOO_LONG:
+            dissect_too_long(&c, (int)offset, &r.f);
             break;
-        case APPMSG_FRAME_NEED_MORE:
-            if (appmsg_desegment && pinfo->can_desegment && !stream_ends) {
-                /* What this message needs (f.need may reach past it: wait_with_next). */
-                guint64 whole = f.have_header ? f.header_len + f.length : f.need;
-                gboolean carried = offset == 0 && c.carried_start_frame;
-                appmsg_tail pending = {carried ? c.carried_start_frame : pinfo->num,
-                                       pinfo->num,
-                                       len - offset,
-                                       whole,
-                                       f.have_header,
-                                       f.type,
-                                       f.length,
-                                       NULL,
-                                       (guint8)c.dir};
-                pinfo->desegment_offset = (int)offset;
-                /* Without the whole header, take the next segment whole (as tcp_dissect_pdus
-                 * does): a reassembly cut to the header's end would need extending. */
-                pinfo->desegment_len = f.have_header && f.need ? (guint32)(f.need - (len - offset))
-                                                               : DESEGMENT_ONE_MORE_SEGMENT;
-                appmsg_stream_set_pending(c.stream, pinfo, c.dir, &pending);
-                if (tcpinfo && !tcpinfo->is_reassembled)
-                    appmsg_stream_log_segment(c.stream, pinfo, c.dir, tcpinfo->seq,
-                                              tcpinfo->nxtseq);
-                appmsg_recv_piece(pinfo, c.stream, c.dir);
-                watch_stream_ends();
-                return (int)len;
-            }
-            dissect_truncated(&c, (int)offset, &f,
+        case APPMSG_READ_WAIT: {
+            gboolean carried = offset == 0 && c.carried_start_frame;
+            appmsg_tail pending = {carried ? c.carried_start_frame : pinfo->num,
+                                   pinfo->num,
+                                   r.len,
+                                   r.whole,
+                                   r.f.have_header,
+                                   r.f.type,
+                                   r.f.length,
+                                   NULL,
+                                   (guint8)c.dir};
+            pinfo->desegment_offset = (int)offset;
+            pinfo->desegment_len = r.more ? r.more : DESEGMENT_ONE_MORE_SEGMENT;
+            appmsg_stream_set_pending(c.stream, pinfo, c.dir, &pending);
+            if (tcpinfo && !tcpinfo->is_reassembled)
+                appmsg_stream_log_segment(c.stream, pinfo, c.dir, tcpinfo->seq, tcpinfo->nxtseq);
+            appmsg_recv_piece(pinfo, c.stream, c.dir);
+            watch_stream_ends();
+            return (int)len;
+        }
+        case APPMSG_READ_TRUNCATED:
+            dissect_truncated(&c, (int)offset, &r.f,
                               stream_ends ? (tcpinfo->flags & TH_RST ? "RST" : "FIN")
                                           : "not reassembled");
-            f.len = len - offset;
             break;
         }
-        offset += (guint)f.len;
+        offset += (guint)r.len;
     }
     return (int)len;
 }
@@ -1064,7 +1022,7 @@ proto_register_appmsg(void)
     prefs_register_bool_preference(
         appmsg_module, "checked", "Checked layout (16-byte header with CRC-32)",
         "Read a CRC-32 of the payload after the length field (the checked layout of"
-        " PROTOCOL.md). Nothing on the wire says which layout a connection uses.",
+        " AppMsg protocol). Nothing on the wire says which layout a connection uses.",
         &appmsg_checked);
     prefs_register_uint_preference(
         appmsg_module, "max_length", "Maximum payload length",

@@ -7,7 +7,10 @@
  *  - walking a stream with it always advances: resynchronisation cannot loop;
  *  - a well-formed message, plain or checked, always parses back to what was written;
  *  - the JSON check never reads out of bounds and agrees with itself on a prefix of spaces;
- *  - the heuristic's evidence agrees with the framing: strong only for a whole message.
+ *  - the heuristic's evidence agrees with the framing: strong only for a whole message;
+ *  - the reader of what TCP delivers (core/appmsg_reader.c) covers the data item by item, with
+ *    or without a reassembly at its start, and a wait takes the rest of it;
+ *  - a connection's rules (core/appmsg_conn.c) take every skipped run the reader finds.
  *
  * Build: cmake with clang present builds it as target fuzz_core (tests/CMakeLists.txt).
  * Run:   build/tests/fuzz_core -max_total_time=60 tests/fuzz/corpus
@@ -22,6 +25,7 @@
 #include "appmsg_frame.h"
 #include "appmsg_json.h"
 #include "appmsg_mistakes.h"
+#include "appmsg_reader.h"
 #include "appmsg_wire.h"
 
 #define CHECK(cond)                                                                                \
@@ -35,6 +39,38 @@ static int
 magic_at(const uint8_t *p)
 {
     return appmsg_get_u32(p) == APPMSG_MAGIC || appmsg_get_u32(p) == APPMSG_MAGIC_LE;
+}
+
+/* As the dissector reads what TCP delivers: every item advances and stays in the data; a wait
+ * takes the rest, and so does a message cut where nothing more comes; skipped runs go to a
+ * connection's rules. */
+static void
+read_stream(const uint8_t *data, size_t size, const appmsg_frame_opts *opts, bool reassembled)
+{
+    appmsg_conn *conn = appmsg_conn_new();
+
+    for (int can_wait = 0; can_wait < 2; can_wait++) {
+        size_t offset = 0;
+        while (offset < size) {
+            appmsg_read r = appmsg_read_next(data, size, offset, reassembled, can_wait, opts);
+            CHECK(r.len > 0 && r.len <= size - offset);
+            CHECK((r.kind == APPMSG_READ_WAIT) == (can_wait && r.f.kind == APPMSG_FRAME_NEED_MORE));
+            if (r.kind == APPMSG_READ_WAIT || r.kind == APPMSG_READ_TRUNCATED)
+                CHECK(r.len == size - offset);
+            if (r.kind == APPMSG_READ_WAIT)
+                CHECK(r.more == 0 || r.f.have_header);
+            if (r.kind == APPMSG_READ_SKIPPED) {
+                appmsg_run run = appmsg_run_of(data, size, offset, r.len);
+                appmsg_chars_rest rest;
+                CHECK(run.len == r.len && run.chars <= run.len);
+                appmsg_conn_skipped(conn, APPMSG_C2S, &run, &rest);
+            } else {
+                appmsg_conn_framed(conn, APPMSG_C2S, r.kind == APPMSG_READ_TOO_LONG);
+            }
+            offset += r.len;
+        }
+    }
+    appmsg_conn_free(conn);
 }
 
 static void
@@ -108,6 +144,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     walk_stream(data, size, &plain);
     walk_stream(data, size, &checked);
+    read_stream(data, size, &plain, true);
+    read_stream(data, size, &checked, false);
     for (int i = 0; i < 2; i++) {
         const appmsg_frame_opts *opts = i ? &checked : &plain;
         appmsg_evidence e = appmsg_evidence_of(data, size, opts, NULL);

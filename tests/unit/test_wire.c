@@ -1,4 +1,4 @@
-/* Unit test: the wire header against PROTOCOL.md's table. */
+/* Unit test: the wire header against docs/protocol.md's table. */
 #include <glib.h>
 
 #include "appmsg_wire.h"
