@@ -1,5 +1,8 @@
 /* appmsg_json.c — a strict, non-allocating JSON grammar check (RFC 8259). */
+#include <glib.h>
+
 #include "appmsg_json.h"
+#include "appmsg_kinds.h"
 
 typedef struct {
     const uint8_t *p, *start, *end;
@@ -240,4 +243,20 @@ appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err)
         err->problem = c.problem;
     }
     return ok;
+}
+
+uint32_t
+appmsg_payload_check(const uint8_t *buf, size_t len, appmsg_json_error *err)
+{
+    const char *end;
+
+    if (appmsg_json_valid(buf, len, err))
+        return 0;
+    /* Not JSON: is it text at all? (glib's check also refuses NUL bytes, as JSON text does) */
+    if (!g_utf8_validate((const char *)buf, (gssize)len, &end)) {
+        err->offset = (size_t)(end - (const char *)buf);
+        err->problem = "not UTF-8";
+        return APPMSG_ERR_NOT_UTF8;
+    }
+    return APPMSG_ERR_NOT_JSON;
 }

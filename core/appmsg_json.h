@@ -23,4 +23,9 @@ typedef struct {
  * UTF-8. On false, *err (if not NULL) says where and why. */
 bool appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err);
 
+/* What is wrong with a message's payload (appmsg_kinds.h): 0 for exactly one JSON value, else the
+ * first of APPMSG_ERR_NOT_UTF8 (*err says from which byte) and APPMSG_ERR_NOT_JSON (*err says
+ * where and why). */
+uint32_t appmsg_payload_check(const uint8_t *buf, size_t len, appmsg_json_error *err);
+
 #endif

@@ -382,28 +382,30 @@ static guint32
 add_payload(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
             const guint8 *payload, proto_item **item, const char **text)
 {
-    const gchar *end;
-    appmsg_json_error jerr;
+    appmsg_json_error why;
     const int length = (int)f->length;
+    guint32 problem = appmsg_payload_check(payload, f->length, &why);
 
     *text = NULL;
-    if (appmsg_json_valid(payload, f->length, &jerr)) {
+    switch (problem) {
+    case 0:
         *text = payload_copy(c->pinfo, payload, f->length);
         *item = proto_tree_add_string(tree, hf_appmsg_payload, tvb, offset, length, *text);
-        return 0;
-    }
-    if (!g_utf8_validate((const char *)payload, length, &end)) {
+        break;
+    case APPMSG_ERR_NOT_UTF8:
         *item = proto_tree_add_item(tree, hf_appmsg_payload, tvb, offset, length, ENC_UTF_8);
         expert_add_info_format(c->pinfo, *item, &ei_appmsg[APPMSG_PROBLEM_NOT_UTF8],
-                               "Payload is not valid UTF-8 (from byte %u)",
-                               (guint)(end - (const gchar *)payload));
-        return APPMSG_ERR_NOT_UTF8;
+                               "Payload is not valid UTF-8 (from byte %u)", (guint)why.offset);
+        break;
+    default:
+        *item = proto_tree_add_string(tree, hf_appmsg_payload, tvb, offset, length,
+                                      payload_copy(c->pinfo, payload, f->length));
+        expert_add_info_format(c->pinfo, *item, &ei_appmsg[APPMSG_PROBLEM_NOT_JSON],
+                               "Payload is not JSON: %s at byte %u", why.problem,
+                               (guint)why.offset);
+        break;
     }
-    *item = proto_tree_add_string(tree, hf_appmsg_payload, tvb, offset, length,
-                                  payload_copy(c->pinfo, payload, f->length));
-    expert_add_info_format(c->pinfo, *item, &ei_appmsg[APPMSG_PROBLEM_NOT_JSON],
-                           "Payload is not JSON: %s at byte %u", jerr.problem, (guint)jerr.offset);
-    return APPMSG_ERR_NOT_JSON;
+    return problem;
 }
 
 static guint32

@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "appmsg_json.h"
+#include "appmsg_kinds.h"
 
 static gboolean
 valid(const char *text)
@@ -114,6 +115,27 @@ test_utf8_as_glib(void)
     }
 }
 
+/* A message's payload: JSON, else not UTF-8 (where), else not JSON (where, why); the first
+ * that applies, as the dissector reports them. */
+static void
+test_payload_check(void)
+{
+    appmsg_json_error err;
+
+    g_assert_cmpuint(appmsg_payload_check((const guint8 *)"{\"a\": 1}", 8, &err), ==, 0);
+    g_assert_cmpuint(appmsg_payload_check((const guint8 *)"{\"a\": \xc3(}", 9, &err), ==,
+                     APPMSG_ERR_NOT_UTF8);
+    g_assert_cmpuint(err.offset, ==, 6);
+    g_assert_cmpuint(appmsg_payload_check((const guint8 *)"ab\0cd", 5, &err), ==,
+                     APPMSG_ERR_NOT_UTF8); /* NUL is no JSON text either */
+    g_assert_cmpuint(err.offset, ==, 2);
+    g_assert_cmpuint(appmsg_payload_check((const guint8 *)"{\"a\": 1 ", 8, &err), ==,
+                     APPMSG_ERR_NOT_JSON);
+    g_assert_cmpuint(err.offset, ==, 8);
+    g_assert_nonnull(err.problem);
+    g_assert_cmpuint(appmsg_payload_check((const guint8 *)"", 0, &err), ==, APPMSG_ERR_NOT_JSON);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -123,5 +145,6 @@ main(int argc, char **argv)
     g_test_add_func("/json/error-position", test_error_position);
     g_test_add_func("/json/depth-limit", test_depth_limit);
     g_test_add_func("/json/utf8-as-glib", test_utf8_as_glib);
+    g_test_add_func("/json/payload-check", test_payload_check);
     return g_test_run();
 }

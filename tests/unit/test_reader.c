@@ -223,6 +223,29 @@ test_mistakes_cut_anywhere(void)
     g_assert_cmpstr(log, ==, "M 1 8 {\"a\": 1}|M 2 6 \"abcd\"|M 3 8 {\"b\": 2}|M 4 3 [1]|");
 }
 
+/* A capture that starts in the middle of a message, anywhere in it, header too: its rest is
+ * skipped, and every later message is found, however TCP cuts what follows. */
+static void
+test_starts_mid_stream(void)
+{
+    g_autoptr(GByteArray) s = g_byte_array_new();
+    gsize first;
+
+    add_message(s, 1, "{\"id\": 1}", FALSE);
+    first = s->len;
+    add_message(s, 2, "{\"id\": 2}", FALSE);
+    add_message(s, 3, "[3]", FALSE);
+    for (gsize start = 1; start < first; start++) {
+        g_autoptr(GByteArray) late = g_byte_array_new();
+        guint64 skipped;
+
+        g_byte_array_append(late, s->data + start, (guint)(s->len - start));
+        check_every_cut(late, first - start, FALSE);
+        g_autofree char *log = read_cut(late, NULL, 0, FALSE, &skipped, FALSE);
+        g_assert_cmpstr(log, ==, "S|M 2 9 {\"id\": 2}|M 3 3 [3]|");
+    }
+}
+
 /* The stream ends inside a message: with FIN on the segment, the reader says so at once; with
  * the capture's end, what waited is left to the stream's tail. */
 static void
@@ -296,6 +319,7 @@ main(int argc, char **argv)
     g_test_add_func("/reader/garbage-cut-anywhere", test_garbage_cut_anywhere);
     g_test_add_func("/reader/too-long-cut-anywhere", test_too_long_cut_anywhere);
     g_test_add_func("/reader/mistakes-cut-anywhere", test_mistakes_cut_anywhere);
+    g_test_add_func("/reader/starts-mid-stream", test_starts_mid_stream);
     g_test_add_func("/reader/truncated", test_truncated);
     g_test_add_func("/reader/wait", test_wait);
     g_test_add_func("/reader/run-of", test_run_of);
