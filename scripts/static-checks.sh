@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-all}
 build=${2:-build}
-sources=(core/*.c gen/*.c plugin/*.c)
+shopt -s globstar
+sources=(core/*.c gen/**/*.c plugin/*.c)
 if [ "$what" = all ] || [ "$what" = cppcheck ]; then
   cppcheck --enable=warning,style,performance,portability --std=c11 --inline-suppr \
-    --error-exitcode=1 --quiet -I core -I compat -I gen -I plugin --suppress=missingIncludeSystem \
+    --error-exitcode=1 --quiet -I core -I compat -I gen -I gen/capture -I gen/sinks -I gen/live \
+    -I gen/extcap -I plugin --suppress=missingIncludeSystem \
     core compat gen plugin
   echo "cppcheck: ${#sources[@]} files, no findings"
 fi

@@ -13,7 +13,8 @@ import argparse
 import sys
 
 from checks.captures import cmd_captures_current, cmd_make_captures, cmd_tcp_valid
-from checks.docs import cmd_doc_filters, cmd_doc_links, cmd_doc_samples, cmd_profile
+from checks.docs import (cmd_doc_filters, cmd_doc_layout, cmd_doc_links, cmd_doc_samples,
+                         cmd_profile)
 from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
 from checks.gui import cmd_gui
 from checks.kinds import cmd_doc_kinds
@@ -62,6 +63,7 @@ COMMANDS = {
     "doc-samples": (cmd_doc_samples, True),
     "doc-links": (cmd_doc_links, False),
     "doc-kinds": (cmd_doc_kinds, False),
+    "doc-layout": (cmd_doc_layout, False),
     "profile": (cmd_profile, True),
 }
 def main():

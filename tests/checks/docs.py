@@ -180,3 +180,57 @@ def cmd_doc_links(a, ts):
     if broken:
         raise Failure("links to files that a clone does not have: " + "; ".join(broken))
     print(f"{count} links in {len(names)} documents, each to a file of the repository")
+
+
+# The folders whose files README's layout table must each name, in the row of their folder.
+LAYOUT_FOLDERS = {"core/": (".c", ".h"), "plugin/": (".c", ".h"), "gen/": (".c", ".h"),
+                  "gen/capture/": (".c", ".h"), "gen/sinks/": (".c", ".h"),
+                  "gen/live/": (".c", ".h"), "gen/extcap/": (".c", ".h"), "scripts/": (".sh",),
+                  "bench/": (".py", ".sh"), "docs/": (".md",)}
+
+REPO_PATH = re.compile(r"`((?:core|plugin|gen|tests|scripts|docs|bench|captures|cmake|compat|"
+                       r"profiles)/[\w./-]*)`")
+
+
+def layout_rows(source):
+    """README's layout table: {first cell's path: the row's text}."""
+    with open(os.path.join(source, "README.md"), encoding="utf-8") as f:
+        text = f.read()
+    table = text.split("## Layout", 1)[1].split("\n\n", 2)[1]
+    return {m.group(1): m.group(0) for m in re.finditer(r"^\| `([^`]+)` \|.*$", table, re.M)}
+
+
+def cmd_doc_layout(a, ts):
+    """README's layout table names every file of the source folders in its folder's row, and
+    every name in a row is a file there; every repository path README.md and docs/design.md
+    name exists."""
+    root = a.source
+    rows, wrong, named = layout_rows(root), [], 0
+    for folder, endings in LAYOUT_FOLDERS.items():
+        row = rows.get(folder)
+        if row is None:
+            wrong.append(f"no row for {folder}")
+            continue
+        files = sorted(n for n in os.listdir(os.path.join(root, folder))
+                       if n.endswith(endings) and os.path.isfile(os.path.join(root, folder, n)))
+        for name in files:
+            named += 1
+            if f"`{name}`" not in row and not re.search(rf"`{re.escape(name.rsplit('.', 1)[0])}[`/.]", row):
+                wrong.append(f"{folder}{name} is not in the layout table's row {folder}")
+        for token in re.findall(r"`([\w.-]+\.(?:c|h|sh|py|md))`", row):
+            if not os.path.exists(os.path.join(root, folder, token)) and \
+                    not os.path.exists(os.path.join(root, token)):
+                wrong.append(f"the layout table's row {folder} names {token}, which is not there")
+    paths = 0
+    for name in ("README.md", "docs/design.md"):
+        with open(os.path.join(root, name), encoding="utf-8") as f:
+            for path in REPO_PATH.findall(f.read()):
+                if re.search(r"[A-Z]{2,}", path):
+                    continue  # a pattern: tests/golden/NAME.VIEW.txt
+                paths += 1
+                if not os.path.exists(os.path.join(root, path.split(" ")[0])):
+                    wrong.append(f"{name} names {path}, which is not there")
+    if wrong:
+        raise Failure("README's layout or docs/design.md differ from the tree: " + "; ".join(wrong))
+    print(f"layout table: {named} files, each in its folder's row; {paths} paths in README.md "
+          "and docs/design.md, all there")
