@@ -144,9 +144,13 @@ cli_help_text(void)
     return g_string_free(text, FALSE);
 }
 
+/* getopt_long's short options: every one is a long option's short form. */
+static const char short_options[] = ":w:F:n:s:k:t:z:p:m:i:c:6hV";
+
 const struct option *
-cli_long_options(void)
+cli_long_options(const char **short_forms)
 {
+    *short_forms = short_options;
     return long_options;
 }
 
@@ -333,7 +337,7 @@ cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt)
     opt->mode = mode;
     opterr = 0; /* our own one-line messages */
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":w:F:n:s:k:t:z:p:m:i:c:6hV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
         switch (c) {
         case 'w':
             opt->output = optarg;

@@ -33,9 +33,10 @@ typedef struct {
  * GEN_EXIT_USAGE after printing one line naming the problem. */
 int cli_parse(int argc, char **argv, gen_mode mode, gen_options *opt);
 void cli_options_clear(gen_options *opt);
-/* appmsg-gen --help (g_free it), and the long options cli_parse() accepts (NULL-terminated). */
+/* appmsg-gen --help (g_free it), and the options cli_parse() accepts: long (NULL-terminated)
+ * and short (*short_forms, getopt's form). */
 char *cli_help_text(void);
-const struct option *cli_long_options(void);
+const struct option *cli_long_options(const char **short_forms);
 /* "ADDR", "ADDR:PORT", "[V6ADDR]:PORT" or ":PORT" into ep; *have_addr when it named an address. */
 gboolean cli_parse_endpoint(const char *text, tcp_endpoint *ep, gboolean *have_addr);
 

@@ -7,7 +7,11 @@
 #ifndef APPMSG_GEN_LIVE_H
 #define APPMSG_GEN_LIVE_H
 
+#include <getopt.h>
+
 int live_send(int argc, char **argv);
 int live_serve(int argc, char **argv);
+/* serve's --help, and the options its parser accepts (long, NULL-terminated; short). */
+const char *live_serve_help(const struct option **options, const char **short_options);
 
 #endif

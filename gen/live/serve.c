@@ -20,19 +20,39 @@ static const char serve_help[] =
     "An echo server, like the tutorials': sends back every byte it receives, to any number of\n"
     "clients at once; a client that does not read its echoes holds up no one else.\n"
     "\n"
-    "  --listen ADDR:PORT  where to listen (default 127.0.0.1:65432; port 0: any free port)\n"
-    "  --port-file FILE    write the port listened on to FILE (useful with port 0)\n"
-    "  --no-echo           receive only, send nothing back\n"
-    "  --connections N     stop after N connections have ended\n"
-    "  --max-seconds N     stop after N seconds (0, the default: until interrupted)\n"
-    "  --idle-timeout N    close a connection where nothing moved for N seconds (default 0:\n"
-    "                      never)\n"
-    "  -q, --quiet         no line for each reset, stall, idle close or lack of descriptors\n"
-    "  -h, --help          show this help and exit\n"
+    "  -l, --listen ADDR:PORT  where to listen (default 127.0.0.1:65432; port 0: any free port)\n"
+    "      --port-file FILE    write the port listened on to FILE (useful with port 0)\n"
+    "      --no-echo           receive only, send nothing back\n"
+    "  -c, --connections N     stop after N connections have ended\n"
+    "  -t, --max-seconds N     stop after N seconds (0, the default: until interrupted)\n"
+    "      --idle-timeout N    close a connection where nothing moved for N seconds (default 0:\n"
+    "                          never)\n"
+    "  -q, --quiet             no line for each reset, stall, idle close or lack of descriptors\n"
+    "  -h, --help              show this help and exit\n"
     "\n"
     "Example:\n"
     "  appmsg-gen serve --port-file p --connections 1 &\n"
     "  appmsg-gen send -n 20 -s partial --server 127.0.0.1:$(cat p)\n";
+
+/* Every option here is in serve_help (unit test test_cli). */
+static const struct option serve_options[] = {{"listen", required_argument, NULL, 'l'},
+                                              {"no-echo", no_argument, NULL, 'E'},
+                                              {"connections", required_argument, NULL, 'c'},
+                                              {"max-seconds", required_argument, NULL, 't'},
+                                              {"idle-timeout", required_argument, NULL, 'i'},
+                                              {"port-file", required_argument, NULL, 'P'},
+                                              {"quiet", no_argument, NULL, 'q'},
+                                              {"help", no_argument, NULL, 'h'},
+                                              {NULL, 0, NULL, 0}};
+static const char serve_short_options[] = ":l:c:t:qh";
+
+const char *
+live_serve_help(const struct option **options, const char **short_options)
+{
+    *options = serve_options;
+    *short_options = serve_short_options;
+    return serve_help;
+}
 
 static int
 serve_usage(const char *problem, const char *arg)
@@ -97,15 +117,6 @@ plural(guint64 n)
 int
 live_serve(int argc, char **argv)
 {
-    static const struct option options[] = {{"listen", required_argument, NULL, 'l'},
-                                            {"no-echo", no_argument, NULL, 'E'},
-                                            {"connections", required_argument, NULL, 'c'},
-                                            {"max-seconds", required_argument, NULL, 't'},
-                                            {"idle-timeout", required_argument, NULL, 'i'},
-                                            {"port-file", required_argument, NULL, 'P'},
-                                            {"quiet", no_argument, NULL, 'q'},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {NULL, 0, NULL, 0}};
     static volatile sig_atomic_t stop_requested;
     tcp_endpoint listen_on = {.port = APPMSG_DEFAULT_PORT};
     echo_server_config cfg = {.echo = TRUE, .stop = &stop_requested};
@@ -118,7 +129,7 @@ live_serve(int argc, char **argv)
     inet_pton(AF_INET, "127.0.0.1", listen_on.addr);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":l:c:t:qh", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, serve_short_options, serve_options, NULL)) != -1) {
         switch (c) {
         case 'h':
             fputs(serve_help, stdout);

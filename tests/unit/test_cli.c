@@ -4,20 +4,33 @@
 
 #include "cli.h"
 #include "inject.h"
+#include "live.h"
+
+/* Every long option is in help as " --name", and every short form as " -x, --name". */
+static void
+check_help(const char *help, const struct option *options, const char *short_forms)
+{
+    for (const struct option *o = options; o->name; o++) {
+        g_autofree char *long_form = g_strdup_printf(" --%s", o->name);
+        g_assert_nonnull(strstr(help, long_form));
+        if (o->val > 0 && o->val < 256 && strchr(short_forms, o->val)) {
+            g_autofree char *both = g_strdup_printf(" -%c,%s", o->val, long_form);
+            g_assert_nonnull(strstr(help, both));
+        }
+    }
+}
 
 static void
 test_help_lists_every_option(void)
 {
     g_autofree char *help = cli_help_text();
+    const struct option *options;
+    const char *short_forms;
 
-    for (const struct option *o = cli_long_options(); o->name; o++) {
-        g_autofree char *long_form = g_strdup_printf(" --%s", o->name);
-        g_assert_nonnull(strstr(help, long_form));
-        if (o->val < 256 && g_ascii_isalnum(o->val)) { /* a short form: "-w, --write" */
-            g_autofree char *both = g_strdup_printf(" -%c,%s", o->val, long_form);
-            g_assert_nonnull(strstr(help, both));
-        }
-    }
+    options = cli_long_options(&short_forms);
+    check_help(help, options, short_forms);
+    const char *serve_help = live_serve_help(&options, &short_forms);
+    check_help(serve_help, options, short_forms);
 }
 
 static void
