@@ -8,16 +8,13 @@
 #include <epan/packet.h>
 
 #include "appmsg-compat.h"
+#include "appmsg-fields.h"
 #include "appmsg-stream.h"
 #include "appmsg_frame.h"
 #include "appmsg_kinds.h"
 
 /* ---- Registered in packet-appmsg.c ---- */
 extern int proto_appmsg;
-extern int hf_appmsg_magic, hf_appmsg_type, hf_appmsg_length, hf_appmsg_checksum,
-    hf_appmsg_checksum_status, hf_appmsg_payload, hf_appmsg_response_in, hf_appmsg_response_to,
-    hf_appmsg_time, hf_appmsg_skipped, hf_appmsg_truncated_start, hf_appmsg_truncated_seen,
-    hf_appmsg_from_client;
 extern gint ett_appmsg;
 /* One expert info per problem of core/appmsg_kinds.h, indexed by appmsg_problem. */
 extern expert_field ei_appmsg[APPMSG_N_PROBLEMS];

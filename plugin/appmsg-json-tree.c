@@ -8,10 +8,9 @@
 #include <wsutil/utf8_entities.h>
 #include <wsutil/wsjson.h>
 
+#include "appmsg-fields.h"
 #include "appmsg-json-tree.h"
 
-static int hf_appmsg_json_member = -1;
-static int hf_appmsg_json_element = -1;
 static gint ett_appmsg_json = -1;
 
 /* Tokens that fit here need no allocation: most payloads have a few dozen. */
@@ -217,20 +216,9 @@ appmsg_json_tree_add(proto_item *payload_item, tvbuff_t *tvb, int offset, packet
 }
 
 void
-appmsg_json_tree_register(int proto)
+appmsg_json_tree_register(void)
 {
-    static hf_register_info hf[] = {
-        {&hf_appmsg_json_member,
-         {"Member", "appmsg.json.member", FT_STRING, BASE_NONE, NULL, 0x0,
-          "A JSON object member as key:value (strings unescaped, without quotes); just the key "
-          "when the value is an object or array",
-          HFILL}},
-        {&hf_appmsg_json_element,
-         {"Element", "appmsg.json.element", FT_STRING, BASE_NONE, NULL, 0x0,
-          "A JSON array element that is not an object or array (strings unescaped)", HFILL}},
-    };
     static gint *ett[] = {&ett_appmsg_json};
 
-    proto_register_field_array(proto, hf, array_length(hf));
-    proto_register_subtree_array(ett, array_length(ett));
+    proto_register_subtree_array(ett, array_length(ett)); /* its fields: appmsg-fields.h */
 }

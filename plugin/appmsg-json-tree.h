@@ -17,7 +17,8 @@
  * hostile 16 MiB payload must not become millions of items. */
 #define APPMSG_JSON_TREE_MAX_TOKENS 4096
 
-void appmsg_json_tree_register(int proto);
+/* Its subtree; call from proto_register (its fields are in appmsg-fields.h). */
+void appmsg_json_tree_register(void);
 
 /* Whether a tree would show or filter the members: parsing is skipped otherwise. */
 gboolean appmsg_json_tree_wanted(proto_tree *tree);

@@ -4,13 +4,12 @@
  */
 
 #include "appmsg-keys.h"
+#include "appmsg-fields.h"
 #include "appmsg-recv.h"
 
 #include <epan/proto_data.h>
 
 static int proto_appmsg = -1;
-static int hf_appmsg_segments = -1;
-static int hf_appmsg_merged = -1;
 
 typedef struct {
     proto_tree *tree;
@@ -102,19 +101,5 @@ appmsg_recv_finish_frame(packet_info *pinfo)
 void
 appmsg_recv_register(int proto)
 {
-    static hf_register_info hf[] = {
-        {&hf_appmsg_segments,
-         {"TCP segments", "appmsg.segments", FT_UINT32, BASE_DEC, NULL, 0x0,
-          "TCP segments that carry bytes of this message: above 1, a single recv() would get"
-          " only part of it",
-          HFILL}},
-        {&hf_appmsg_merged,
-         {"Merged with", "appmsg.merged", FT_UINT32, BASE_DEC, NULL, 0x0,
-          "Other messages that share a TCP segment with this one: above 0, a single recv()"
-          " would get several messages at once",
-          HFILL}},
-    };
-
-    proto_appmsg = proto;
-    proto_register_field_array(proto, hf, array_length(hf));
+    proto_appmsg = proto; /* its fields: appmsg-fields.h */
 }

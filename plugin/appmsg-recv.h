@@ -13,7 +13,7 @@
 #include "appmsg-stats.h"
 #include "appmsg-stream.h"
 
-/* Fields; call from proto_register. */
+/* Call from proto_register (its fields are in appmsg-fields.h). */
 void appmsg_recv_register(int proto);
 
 /* A message (whole, cut, or waiting for more bytes) has bytes in this frame of s, in dir. */

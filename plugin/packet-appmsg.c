@@ -30,19 +30,9 @@
 
 int proto_appmsg = -1;
 
-int hf_appmsg_magic = -1;
-int hf_appmsg_type = -1;
-int hf_appmsg_length = -1;
-int hf_appmsg_checksum = -1;
-int hf_appmsg_checksum_status = -1;
-int hf_appmsg_payload = -1;
-int hf_appmsg_response_in = -1;
-int hf_appmsg_response_to = -1;
-int hf_appmsg_time = -1;
-int hf_appmsg_skipped = -1;
-int hf_appmsg_truncated_start = -1;
-int hf_appmsg_truncated_seen = -1;
-int hf_appmsg_from_client = -1;
+#define HF_DEFINE(id, ...) int hf_appmsg_##id = -1;
+APPMSG_FIELDS(HF_DEFINE)
+#undef HF_DEFINE
 
 gint ett_appmsg = -1;
 
@@ -73,54 +63,21 @@ appmsg_framing_opts(void)
 void
 proto_register_appmsg(void)
 {
-    static hf_register_info hf[] = {
-        {&hf_appmsg_magic,
-         {"Magic", "appmsg.magic", FT_UINT32, BASE_HEX, NULL, 0x0,
-          "Marks the start of every message (0x12345678)", HFILL}},
-        {&hf_appmsg_type,
-         {"Type", "appmsg.type", FT_UINT32, BASE_DEC | BASE_SPECIAL_VALS,
-          VALS(appmsg_no_type_names), 0x0,
-          "Message type identifier (with its name from the type table; filters take the name)",
-          HFILL}},
-        {&hf_appmsg_length,
-         {"Length", "appmsg.length", FT_UINT32, BASE_DEC, NULL, 0x0,
-          "Payload bytes after the header", HFILL}},
-        {&hf_appmsg_checksum,
-         {"Checksum", "appmsg.checksum", FT_UINT32, BASE_HEX, NULL, 0x0,
-          "CRC-32 of the payload (checked layout)", HFILL}},
-        {&hf_appmsg_checksum_status,
-         {"Checksum Status", "appmsg.checksum.status", FT_UINT8, BASE_NONE,
-          VALS(proto_checksum_vals), 0x0, NULL, HFILL}},
-        {&hf_appmsg_payload,
-         {"Payload", "appmsg.payload", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Payload text (one JSON value)", HFILL}},
-        {&hf_appmsg_response_in,
-         {"Echo in", "appmsg.response_in", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
-          "The frame that completes the echo of this client message", HFILL}},
-        {&hf_appmsg_response_to,
-         {"Echo of", "appmsg.response_to", FT_FRAMENUM, BASE_NONE,
-          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
-          "The frame that completed the request this server message echoes", HFILL}},
-        {&hf_appmsg_time,
-         {"Time since request", "appmsg.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
-          "Time between the request and its echo", HFILL}},
-        {&hf_appmsg_skipped,
-         {"Skipped bytes", "appmsg.skipped", FT_BYTES, BASE_NONE, NULL, 0x0,
-          "Bytes skipped while looking for the next magic", HFILL}},
-        {&hf_appmsg_truncated_start,
-         {"Truncated message starts in", "appmsg.truncated.start", FT_FRAMENUM, BASE_NONE, NULL,
-          0x0, "Frame holding the first bytes of a message the stream ended inside of", HFILL}},
-        {&hf_appmsg_truncated_seen,
-         {"Bytes seen", "appmsg.truncated.seen", FT_UINT64, BASE_DEC, NULL, 0x0,
-          "Payload bytes of the truncated message that were seen (header bytes, when the header"
-          " itself was cut)",
-          HFILL}},
-        {&hf_appmsg_from_client,
-         {"From client", "appmsg.from_client", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
-          "Sent by the client (the side that sent the SYN; else the side not on the AppMsg port)",
-          HFILL}},
-    };
+/* core/appmsg_fields.h's tokens, as Wireshark spells them. */
+#define DISPLAY_NONE            BASE_NONE
+#define DISPLAY_DEC             BASE_DEC
+#define DISPLAY_HEX             BASE_HEX
+#define DISPLAY_DEC_SPECIAL     (BASE_DEC | BASE_SPECIAL_VALS)
+#define STRINGS_NONE            NULL
+#define STRINGS_TYPE_NAMES      VALS(appmsg_no_type_names)
+#define STRINGS_CHECKSUM_STATUS VALS(proto_checksum_vals)
+#define STRINGS_RESPONSE        FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE)
+#define STRINGS_REQUEST         FRAMENUM_TYPE(FT_FRAMENUM_REQUEST)
+#define HF_ROW(id, abbrev, name, type, display, strings, blurb)                                    \
+    {&hf_appmsg_##id,                                                                              \
+     {name, abbrev, FT_##type, DISPLAY_##display, STRINGS_##strings, 0x0, blurb, HFILL}},
+    static hf_register_info hf[] = {APPMSG_FIELDS(HF_ROW)};
+#undef HF_ROW
     static gint *ett[] = {&ett_appmsg};
 #define EI_ROW(id, expert, group, severity, summary, ...)                                          \
     {&ei_appmsg[APPMSG_PROBLEM_##id], {expert, PI_##group, PI_##severity, summary, EXPFILL}},
@@ -133,7 +90,7 @@ proto_register_appmsg(void)
         proto_register_protocol("AppMsg Magic-Number Application Protocol", "AppMsg", "appmsg");
     proto_register_field_array(proto_appmsg, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
-    appmsg_json_tree_register(proto_appmsg);
+    appmsg_json_tree_register();
     expert_appmsg = expert_register_protocol(proto_appmsg);
     expert_register_field_array(expert_appmsg, ei, array_length(ei));
 
