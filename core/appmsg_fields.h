@@ -1,12 +1,14 @@
-/* appmsg_fields.h — every display-filter field the dissector offers: the one list the C plugin
- * registers (packet-appmsg.c) and the Lua edition is generated from, so that both have the same
- * names, types and descriptions.
+/* appmsg_fields.h — every display-filter field and preference the dissector offers: the one list
+ * the C plugin registers (packet-appmsg.c) and the Lua edition is generated from
+ * (lua/lua_header.c), so that both have the same names, types and descriptions.
  *
  * Plain C: no Wireshark types. A field's type is the tail of FT_*, its display the tail of BASE_*
  * (DEC_SPECIAL: BASE_DEC | BASE_SPECIAL_VALS), its strings one of: NONE, TYPE_NAMES (the type
  * table), CHECKSUM_STATUS (Good/Bad...), RESPONSE / REQUEST (a frame number's link). */
 #ifndef APPMSG_FIELDS_H
 #define APPMSG_FIELDS_H
+
+#include "appmsg_wire.h"
 
 /* X(id, abbreviation, name, type, display, strings, description) */
 #define APPMSG_FIELDS(X)                                                                           \
@@ -46,5 +48,24 @@
       "when the value is an object or array")                                                      \
     X(json_element, "appmsg.json.element", "Element", STRING, NONE, NONE,                          \
       "A JSON array element that is not an object or array (strings unescaped)")
+
+/* The dissector's preferences (appmsg.NAME): X(name, kind, default, title, description); kind
+ * BOOL or UINT (decimal). The TCP port(s) preference comes with the port's registration. */
+#define APPMSG_PREFS(X)                                                                            \
+    X(desegment, BOOL, 1, "Reassemble messages spanning multiple TCP segments",                    \
+      "Whether the AppMsg dissector should reassemble messages spanning multiple TCP segments."    \
+      " To use this option, you must also enable \"Allow subdissectors to reassemble TCP"          \
+      " streams\" in the TCP protocol settings.")                                                  \
+    X(checked, BOOL, 0, "Checked layout (16-byte header with CRC-32)",                             \
+      "Read a CRC-32 of the payload after the length field (the checked layout of the AppMsg"      \
+      " protocol). Nothing on the wire says which layout a connection uses.")                      \
+    X(max_length, UINT, APPMSG_DEFAULT_MAX_LENGTH, "Maximum payload length",                       \
+      "A header whose length is above this is reported and skipped, not waited for")               \
+    X(payload_as_json, BOOL, 1, "Dissect the payload as JSON",                                     \
+      "Show the members of each valid JSON payload under it (appmsg.json.member,"                  \
+      " appmsg.json.element).")                                                                    \
+    X(json_dissector, BOOL, 0, "Use Wireshark's JSON dissector for the payload",                   \
+      "Hand each valid payload to Wireshark's JSON dissector (json.* fields) instead of our"       \
+      " member list. About twice as slow in all.")
 
 #endif

@@ -19,7 +19,7 @@ extern gint ett_appmsg;
 /* One expert info per problem of core/appmsg_kinds.h, indexed by appmsg_problem. */
 extern expert_field ei_appmsg[APPMSG_N_PROBLEMS];
 
-/* Preferences. */
+/* Preferences (core/appmsg_fields.h). */
 extern appmsg_bool appmsg_desegment, appmsg_checked, appmsg_payload_as_json, appmsg_json_dissector;
 extern guint appmsg_max_length;
 /* The framing preferences of the moment (the dissector's and the heuristic's). */

@@ -43,12 +43,12 @@ expert_field ei_appmsg[APPMSG_N_PROBLEMS] = {APPMSG_PROBLEMS(EI_UNREGISTERED)};
 
 static dissector_handle_t appmsg_handle;
 
-/* Preferences. */
-appmsg_bool appmsg_desegment = TRUE;
-appmsg_bool appmsg_checked = FALSE;
-guint appmsg_max_length = APPMSG_DEFAULT_MAX_LENGTH;
-appmsg_bool appmsg_payload_as_json = TRUE;
-appmsg_bool appmsg_json_dissector = FALSE;
+/* Preferences (core/appmsg_fields.h): appmsg_desegment, ... */
+#define PREF_TYPE_BOOL                      appmsg_bool
+#define PREF_TYPE_UINT                      guint
+#define PREF_DEFINE(name, kind, value, ...) PREF_TYPE_##kind appmsg_##name = value;
+APPMSG_PREFS(PREF_DEFINE)
+#undef PREF_DEFINE
 
 appmsg_frame_opts
 appmsg_framing_opts(void)
@@ -97,31 +97,14 @@ proto_register_appmsg(void)
     appmsg_handle = register_dissector("appmsg", dissect_appmsg, proto_appmsg);
 
     appmsg_module = prefs_register_protocol(proto_appmsg, NULL);
-    prefs_register_bool_preference(
-        appmsg_module, "desegment", "Reassemble messages spanning multiple TCP segments",
-        "Whether the AppMsg dissector should reassemble messages spanning multiple TCP segments."
-        " To use this option, you must also enable \"Allow subdissectors to reassemble TCP"
-        " streams\" in the TCP protocol settings.",
-        &appmsg_desegment);
-    prefs_register_bool_preference(
-        appmsg_module, "checked", "Checked layout (16-byte header with CRC-32)",
-        "Read a CRC-32 of the payload after the length field (the checked layout of"
-        " AppMsg protocol). Nothing on the wire says which layout a connection uses.",
-        &appmsg_checked);
-    prefs_register_uint_preference(
-        appmsg_module, "max_length", "Maximum payload length",
-        "A header whose length is above this is reported and skipped, not waited for", 10,
-        &appmsg_max_length);
-    prefs_register_bool_preference(
-        appmsg_module, "payload_as_json", "Dissect the payload as JSON",
-        "Show the members of each valid JSON payload under it (appmsg.json.member,"
-        " appmsg.json.element).",
-        &appmsg_payload_as_json);
-    prefs_register_bool_preference(
-        appmsg_module, "json_dissector", "Use Wireshark's JSON dissector for the payload",
-        "Hand each valid payload to Wireshark's JSON dissector (json.* fields) instead of our"
-        " member list. About twice as slow in all.",
-        &appmsg_json_dissector);
+#define REGISTER_BOOL(name, title, description)                                                    \
+    prefs_register_bool_preference(appmsg_module, #name, title, description, &appmsg_##name)
+#define REGISTER_UINT(name, title, description)                                                    \
+    prefs_register_uint_preference(appmsg_module, #name, title, description, 10, &appmsg_##name)
+#define PREF_REGISTER(name, kind, value, title, description)                                       \
+    REGISTER_##kind(name, title, description);
+    APPMSG_PREFS(PREF_REGISTER)
+#undef PREF_REGISTER
     appmsg_types_register(appmsg_module);
     appmsg_types_attach(hf_appmsg_type);
     appmsg_stats_register();

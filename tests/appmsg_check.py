@@ -18,6 +18,7 @@ from checks.docs import (cmd_doc_filters, cmd_doc_layout, cmd_doc_links, cmd_doc
 from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
 from checks.gui import cmd_gui
 from checks.kinds import cmd_doc_kinds
+from checks.lua import cmd_lua_registration
 from checks.heuristic import cmd_foreign_untouched, cmd_heuristic_awkward
 from checks.live import cmd_extcap, cmd_live
 from checks.live_servers import (cmd_send_checks, cmd_serve_connect_burst, cmd_serve_fd_limit,
@@ -64,6 +65,7 @@ COMMANDS = {
     "doc-links": (cmd_doc_links, False),
     "doc-kinds": (cmd_doc_kinds, False),
     "doc-layout": (cmd_doc_layout, False),
+    "lua-registration": (cmd_lua_registration, False),
     "profile": (cmd_profile, True),
 }
 def main():
@@ -74,6 +76,7 @@ def main():
     p.add_argument("--expect-version", help="version the plugin must report")
     p.add_argument("--memo", help="a folder for what tshark answered about itself and a sandbox "
                                   "like this one, kept from one test to the next (sandbox.py)")
+    p.add_argument("--lua", help="the Lua edition (build/lua/appmsg.lua)")
     p.add_argument("--kinds", help="doc-kinds: the kinds_table tool (core/appmsg_kinds.h's lists)")
     p.add_argument("--update", action="store_true",
                    help="gui: write docs/images/; doc-samples: rewrite the sample outputs; "

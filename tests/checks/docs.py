@@ -186,7 +186,7 @@ def cmd_doc_links(a, ts):
 LAYOUT_FOLDERS = {"core/": (".c", ".h"), "plugin/": (".c", ".h"), "gen/": (".c", ".h"),
                   "gen/capture/": (".c", ".h"), "gen/sinks/": (".c", ".h"),
                   "gen/live/": (".c", ".h"), "gen/extcap/": (".c", ".h"), "scripts/": (".sh",),
-                  "bench/": (".py", ".sh"), "docs/": (".md",)}
+                  "bench/": (".py", ".sh"), "docs/": (".md",), "lua/": (".c", ".lua")}
 
 REPO_PATH = re.compile(r"`((?:core|plugin|gen|tests|scripts|docs|bench|captures|cmake|compat|"
                        r"profiles)/[\w./-]*)`")
