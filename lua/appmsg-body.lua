@@ -1,16 +1,839 @@
 -- The Lua edition of the AppMsg dissector, for a Wireshark that cannot load the C plugin (the
--- Windows and macOS installers): registration. The head before this (lua/lua_header.c) made
--- F and FIELD_LIST (fields), E and EXPERT_LIST (expert infos), P (preferences) and PROBLEMS from
--- the C plugin's own lists.
+-- Windows and macOS installers). The head before this (lua/lua_header.c) made F and FIELD_LIST
+-- (fields), E and EXPERT_LIST (expert infos), P (preferences) and PROBLEMS from the C plugin's
+-- own lists. This follows the C plugin's rules (core/appmsg_frame.c, appmsg_mistakes.c,
+-- appmsg_reader.c, appmsg_conn.c, appmsg_json.c) and says what it shows in the same words
+-- (plugin/appmsg-show.c); tests/checks/lua.py holds the two editions equal.
 --
 -- Runs on Wireshark 4.0 (Lua 5.2) to 4.6 (Lua 5.4): no bit32, no integer operators.
 
 local appmsg = Proto("appmsg", "AppMsg Magic-Number Application Protocol")
-
 appmsg.fields = FIELD_LIST
 appmsg.experts = EXPERT_LIST
-
--- The C plugin's preferences, by the same names (appmsg.desegment, ...).
 for _, p in ipairs(P) do
   appmsg.prefs[p[1]] = p[2](p[3], p[4], p[5])
 end
+
+local byte, sub, find, format = string.byte, string.sub, string.find, string.format
+local floor = math.floor
+
+local MAGIC, MAGIC_LE = 0x12345678, 0x78563412
+local MAGIC_BYTES, MAGIC_LE_BYTES = "\18\52\86\120", "\120\86\52\18"
+local HDR_LEN, CHECKED_HDR_LEN = 12, 16
+local C2S, S2C = 0, 1
+
+-- Problems, as bits in the order of PROBLEMS (the Info column lists them in that order).
+local ERR = {}
+for i, p in ipairs(PROBLEMS) do ERR[p[1]] = 2 ^ (i - 1) end
+local function has(bits, bit) return bits % (2 * bit) >= bit end
+
+-- The framing core's mistakes.
+local LE_HEADER, LE_LENGTH, LENGTH_WITH_HEADER, LENGTH_IN_CHARS = 1, 2, 4, 8
+
+-- A time difference in seconds as Wireshark's relative time (to the nanosecond).
+local function nstime(seconds)
+  local secs = floor(seconds)
+  local nsecs = floor((seconds - secs) * 1e9 + 0.5)
+  if nsecs >= 1e9 then secs, nsecs = secs + 1, nsecs - 1e9 end
+  return NSTime.new(secs, nsecs)
+end
+
+-- ---- Bytes ------------------------------------------------------------------------------------
+-- s is a Lua string of the data, offsets count from 0 as in the C plugin.
+
+local function u32(s, off)
+  local a, b, c, d = byte(s, off + 1, off + 4)
+  return ((a * 256 + b) * 256 + c) * 256 + d
+end
+
+local function u32_le(s, off)
+  local a, b, c, d = byte(s, off + 1, off + 4)
+  return ((d * 256 + c) * 256 + b) * 256 + a
+end
+
+local function swap32(v)
+  local a = floor(v / 16777216) % 256
+  local b = floor(v / 65536) % 256
+  local c = floor(v / 256) % 256
+  local d = v % 256
+  return ((d * 256 + c) * 256 + b) * 256 + a
+end
+
+-- The first offset in [from, limit) where pattern starts, whole or (at the data's end) as much
+-- of it as there is; limit when there is none.
+local function find_pattern(s, len, from, limit, pattern)
+  local p = find(s, pattern, from + 1, true)
+  if p and p - 1 < limit then return p - 1 end
+  for at = (len - 3 > from) and (len - 3) or from, len - 1 do
+    if at >= limit then break end
+    local left = len - at
+    if left < 4 and sub(s, at + 1, len) == sub(pattern, 1, left) then return at end
+  end
+  return limit
+end
+
+-- The first magic (either byte order) at or after from, or the start of one at the end.
+local function find_magic(s, len, from)
+  local be = find_pattern(s, len, from, len, MAGIC_BYTES)
+  return find_pattern(s, len, from, be, MAGIC_LE_BYTES)
+end
+
+-- CRC-32 (IEEE 802.3), as zlib computes it, for the checked layout.
+local bitlib = bit32 or bit
+local crc_table
+local function crc32(s, from, to)
+  local bxor, band, rshift = bitlib.bxor, bitlib.band, bitlib.rshift
+  if not crc_table then
+    crc_table = {}
+    for i = 0, 255 do
+      local c = i
+      for _ = 1, 8 do
+        if band(c, 1) == 1 then c = bxor(0xEDB88320, rshift(c, 1)) else c = rshift(c, 1) end
+      end
+      crc_table[i] = c
+    end
+  end
+  local crc = 0xFFFFFFFF
+  for i = from + 1, to do
+    crc = bxor(crc_table[band(bxor(crc, byte(s, i)), 0xFF)], rshift(crc, 8))
+  end
+  crc = bxor(crc, 0xFFFFFFFF)
+  if crc < 0 then crc = crc + 4294967296 end
+  return crc
+end
+
+-- ---- Text: UTF-8 and JSON (core/appmsg_utf8.c, core/appmsg_json.c) ----------------------------
+
+local function utf8_chars(s, from, to)
+  local n = 0
+  for i = from + 1, to do
+    local b = byte(s, i)
+    if b < 0x80 or b >= 0xC0 then n = n + 1 end
+  end
+  return n
+end
+
+local function utf8_bytes_of_chars(s, from, avail, chars)
+  local at = 0
+  for _ = 1, chars do
+    if at == avail then return 0 end
+    local b = byte(s, from + at + 1)
+    local n = b < 0x80 and 1 or b >= 0xF0 and 4 or b >= 0xE0 and 3 or 2
+    if avail - at < n then return 0 end
+    at = at + n
+  end
+  return at
+end
+
+-- One UTF-8 sequence at i (1-based) with a lead byte >= 0x80: its end + 1, or nil.
+local function skip_utf8(s, i, e)
+  local b = byte(s, i)
+  local lo, hi, more = 0x80, 0xBF, nil
+  if b >= 0xC2 and b <= 0xDF then more = 1
+  elseif b >= 0xE0 and b <= 0xEF then
+    more = 2
+    if b == 0xE0 then lo = 0xA0 end
+    if b == 0xED then hi = 0x9F end
+  elseif b >= 0xF0 and b <= 0xF4 then
+    more = 3
+    if b == 0xF0 then lo = 0x90 end
+    if b == 0xF4 then hi = 0x8F end
+  else return nil end
+  if e - i < more then return nil end
+  local c1 = byte(s, i + 1)
+  if c1 < lo or c1 > hi then return nil end
+  for k = 2, more do
+    local c = byte(s, i + k)
+    if c < 0x80 or c > 0xBF then return nil end
+  end
+  return i + more + 1
+end
+
+-- Whether s[from, to) is valid UTF-8 without NUL (glib's g_utf8_validate); else the offset of
+-- the first bad byte, from from.
+local function utf8_valid(s, from, to)
+  local i, e = from + 1, to
+  while i <= e do
+    local b = byte(s, i)
+    if b == 0 then return false, i - 1 - from end
+    if b < 0x80 then i = i + 1
+    else
+      local n = skip_utf8(s, i, e)
+      if not n then return false, i - 1 - from end
+      i = n
+    end
+  end
+  return true
+end
+
+local JSON_MAX_DEPTH = 256
+
+-- Exactly one JSON value in s[from, to) (RFC 8259), as core/appmsg_json.c says: true, or false
+-- with the offset (from from) and the problem.
+local function json_valid(s, from, to)
+  local i, e = from + 1, to
+  local problem
+  local function fail(why) if not problem then problem = why end return false end
+  local function ws()
+    local _, last = find(s, "^[ \t\n\r]*", i)
+    i = last + 1
+  end
+  local function digit() local b = byte(s, i) return i <= e and b and b >= 48 and b <= 57 end
+  local value
+  local function number()
+    if i <= e and byte(s, i) == 45 then i = i + 1 end
+    if not digit() then return fail("invalid number") end
+    if byte(s, i) == 48 then i = i + 1 else while digit() do i = i + 1 end end
+    if i <= e and byte(s, i) == 46 then
+      i = i + 1
+      if not digit() then return fail("invalid number") end
+      while digit() do i = i + 1 end
+    end
+    if i <= e and (byte(s, i) == 101 or byte(s, i) == 69) then
+      i = i + 1
+      if i <= e and (byte(s, i) == 43 or byte(s, i) == 45) then i = i + 1 end
+      if not digit() then return fail("invalid number") end
+      while digit() do i = i + 1 end
+    end
+    return true
+  end
+  local function literal(word)
+    for k = 1, #word do
+      if i > e or byte(s, i) ~= byte(word, k) then return fail("invalid literal") end
+      i = i + 1
+    end
+    return true
+  end
+  local function string_()
+    i = i + 1
+    while i <= e do
+      local _, last = find(s, "^[ !#-%[%]-~]*", i) -- plain ASCII, no quote or backslash
+      i = last + 1
+      if i > e then break end
+      local b = byte(s, i)
+      if b == 34 then i = i + 1 return true end
+      if b < 0x20 then return fail("control character in string") end
+      if b >= 0x80 then
+        local n = skip_utf8(s, i, e)
+        if not n then return fail("invalid UTF-8") end
+        i = n
+      elseif b == 92 then
+        i = i + 1
+        if i > e then break end
+        local c = byte(s, i)
+        if c == 117 then
+          for k = 1, 4 do
+            if i + k > e or not find(sub(s, i + k, i + k), "^%x$") then
+              return fail("invalid \\u escape")
+            end
+          end
+          i = i + 5
+        elseif find('"\\/bfnrt', string.char(c), 1, true) then i = i + 1
+        else return fail("invalid escape") end
+      else
+        i = i + 1
+      end
+    end
+    return fail("unterminated string")
+  end
+  local function container(depth, close, members)
+    if depth >= JSON_MAX_DEPTH then return fail("nested too deeply") end
+    i = i + 1
+    ws()
+    if i <= e and byte(s, i) == close then i = i + 1 return true end
+    while true do
+      if members then
+        ws()
+        if i > e or byte(s, i) ~= 34 then return fail("expected a member name") end
+        if not string_() then return false end
+        ws()
+        if i > e or byte(s, i) ~= 58 then return fail("expected ':'") end
+        i = i + 1
+      end
+      if not value(depth + 1) then return false end
+      ws()
+      if i <= e and byte(s, i) == 44 then i = i + 1
+      elseif i <= e and byte(s, i) == close then i = i + 1 return true
+      else return fail(members and "expected ',' or '}'" or "expected ',' or ']'") end
+    end
+  end
+  value = function(depth)
+    ws()
+    if i > e then return fail("expected a value") end
+    local b = byte(s, i)
+    if b == 123 then return container(depth, 125, true)
+    elseif b == 91 then return container(depth, 93, false)
+    elseif b == 34 then return string_()
+    elseif b == 116 then return literal("true")
+    elseif b == 102 then return literal("false")
+    elseif b == 110 then return literal("null")
+    elseif b == 45 or (b >= 48 and b <= 57) then return number()
+    end
+    return fail("expected a value")
+  end
+  local ok = value(0)
+  if ok then
+    ws()
+    if i <= e then ok = fail("more after the JSON value") end
+  end
+  if ok then return true end
+  return false, i - 1 - from, problem
+end
+
+-- A payload's problem: nil for one JSON value, else "NOT_UTF8" or "NOT_JSON", where, and why.
+local function payload_check(s, from, to)
+  local ok, at, why = json_valid(s, from, to)
+  if ok then return nil end
+  local text, bad = utf8_valid(s, from, to)
+  if not text then return "NOT_UTF8", bad end
+  return "NOT_JSON", at, why
+end
+
+-- ---- Framing (core/appmsg_frame.c, appmsg_mistakes.c, appmsg_reader.c) ------------------------
+
+local MESSAGE, NEED_MORE, BAD_MAGIC, TOO_LONG = 1, 2, 3, 4
+
+local function frame_next(s, len, off, checked, max_length)
+  local avail = len - off
+  local f = {header_len = checked and CHECKED_HDR_LEN or HDR_LEN, mistakes = 0, need = 0,
+             len = 0, type = 0, length = 0, checksum = 0, declared = 0}
+  local prefix = avail < 4 and avail or 4
+  local head = sub(s, off + 1, off + prefix)
+  if head == sub(MAGIC_LE_BYTES, 1, prefix) then
+    f.mistakes = LE_HEADER
+  elseif head ~= sub(MAGIC_BYTES, 1, prefix) then
+    f.kind = BAD_MAGIC
+    f.len = 1 + find_magic(s, len, off + 1) - (off + 1)
+    return f
+  end
+  if avail < f.header_len then
+    f.kind, f.need = NEED_MORE, f.header_len
+    return f
+  end
+  f.have_header = true
+  local get = f.mistakes ~= 0 and u32_le or u32
+  f.type, f.length = get(s, off + 4), get(s, off + 8)
+  if checked then f.checksum = get(s, off + 12) end
+  if f.mistakes == 0 and f.length > max_length and swap32(f.length) <= max_length then
+    f.mistakes = LE_LENGTH
+    f.type, f.length, f.checksum = swap32(f.type), swap32(f.length), swap32(f.checksum)
+  end
+  f.declared = f.length
+  if f.length > max_length then
+    f.kind, f.len = TOO_LONG, f.header_len
+    return f
+  end
+  if avail - f.header_len < f.length then
+    f.kind, f.need = NEED_MORE, f.header_len + f.length
+    return f
+  end
+  f.kind, f.len = MESSAGE, f.header_len + f.length
+  return f
+end
+
+local function magic_at(s, len, off)
+  return len - off >= 4 and find_magic(s, off + 4, off) == off
+end
+
+local function message_ends_at(s, len, off, at)
+  return at == len - off or (at < len - off and find_magic(s, len, off + at) == off + at)
+end
+
+local function reframe(f, mistake, payload_len)
+  f.kind = MESSAGE
+  f.mistakes = f.mistakes + mistake
+  f.length = payload_len
+  f.len = f.header_len + payload_len
+  f.need = 0
+end
+
+local function complete_json_container(s, from, to)
+  local last = to
+  while last > from and find(sub(s, last, last), "^[ \n\r\t]$") do last = last - 1 end
+  if last <= from then return false end
+  local b = byte(s, last)
+  return (b == 125 or b == 93 or b == 34) and json_valid(s, from, to)
+end
+
+local function length_with_header(s, len, off, f)
+  local hdr, e, avail = f.header_len, f.length, len - off
+  if f.length < hdr then return false end
+  if avail >= e + 4 and magic_at(s, len, off + e) then
+    reframe(f, LENGTH_WITH_HEADER, e - hdr)
+    return true
+  end
+  if f.kind == NEED_MORE and avail == e and complete_json_container(s, off + hdr, off + e) then
+    reframe(f, LENGTH_WITH_HEADER, e - hdr)
+    return true
+  end
+  return false
+end
+
+local function length_in_chars(s, len, off, f)
+  local avail = len - off
+  if f.kind ~= MESSAGE or f.length == 0 or message_ends_at(s, len, off, f.len) then return end
+  local payload = off + f.header_len
+  local bytes = utf8_bytes_of_chars(s, payload, avail - f.header_len, f.length)
+  if bytes <= f.length or not message_ends_at(s, len, off, f.header_len + bytes) then return end
+  if not json_valid(s, payload, payload + f.length) and json_valid(s, payload, payload + bytes) then
+    reframe(f, LENGTH_IN_CHARS, bytes)
+  end
+end
+
+local function frame_read(s, len, off, checked, max_length)
+  local f = frame_next(s, len, off, checked, max_length)
+  if f.have_header and f.kind ~= TOO_LONG then
+    if not length_with_header(s, len, off, f) then length_in_chars(s, len, off, f) end
+  end
+  return f
+end
+
+local READ_MESSAGE, READ_SKIPPED, READ_TOO_LONG, READ_WAIT, READ_TRUNCATED = 1, 2, 3, 4, 5
+
+local function read_next(s, len, off, reassembled, can_wait, checked, max_length)
+  local f = frame_read(s, len, off, checked, max_length)
+  if off == 0 and reassembled and f.kind == MESSAGE and has(f.mistakes, LENGTH_WITH_HEADER)
+      and f.len < len then
+    local nxt = frame_read(s, len, f.len, checked, max_length)
+    if nxt.kind == NEED_MORE then
+      f.kind = NEED_MORE
+      f.need = nxt.need ~= 0 and f.len + nxt.need or 0
+    end
+  end
+  local r = {f = f, len = f.len}
+  if f.kind == MESSAGE then r.kind = READ_MESSAGE
+  elseif f.kind == BAD_MAGIC then r.kind = READ_SKIPPED
+  elseif f.kind == TOO_LONG then r.kind = READ_TOO_LONG
+  else
+    r.len = len - off
+    if not can_wait then
+      r.kind = READ_TRUNCATED
+    else
+      r.kind = READ_WAIT
+      r.more = (f.have_header and f.need ~= 0) and (f.need - r.len) or 0
+    end
+  end
+  return r
+end
+
+local function looks_like_json_text(s, from, len, to_end)
+  if (len < 2 and not to_end) then return false end
+  local b = byte(s, from + 1)
+  if b ~= 123 and b ~= 91 then return false end
+  for i = from + 2, from + (len < 64 and len or 64) do
+    local c = byte(s, i)
+    if c < 0x20 and c ~= 9 and c ~= 10 and c ~= 13 then return false end
+  end
+  return true
+end
+
+-- ---- A connection's rules (core/appmsg_conn.c), first pass only ------------------------------
+
+local SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE = 0, 1, 2
+local SKIP_RESYNC, SKIP_CONTINUED, SKIP_OVERSIZE, SKIP_NO_HEADER, SKIP_CHARS_REST = 0, 1, 2, 3, 4
+
+local conns, records -- by tcp.stream; by frame number: the answers of the first pass
+
+local function new_conn()
+  local function dir() return {searching = SEARCH_NONE, queue = {first = 1, last = 0}} end
+  return {[C2S] = dir(), [S2C] = dir()}
+end
+
+local function conn_framed(d, too_long)
+  d.searching = too_long and SEARCH_OVERSIZE or SEARCH_NONE
+  d.chars_short = nil
+end
+
+local function conn_skipped(d, run)
+  local kind, rest
+  if d.searching == SEARCH_OVERSIZE then
+    kind = SKIP_OVERSIZE
+  else
+    local cs = d.chars_short
+    local chars = cs and cs.chars + run.chars
+    if cs and run.at_start and chars <= cs.declared and (chars == cs.declared or run.to_end) then
+      cs.chars = chars
+      cs.payload_len = cs.payload_len + run.len
+      kind = SKIP_CHARS_REST
+      rest = {frame = cs.frame, declared = cs.declared, bytes = cs.payload_len,
+              complete = chars == cs.declared}
+    elseif d.searching == SEARCH_NO_MAGIC and run.at_start then
+      kind = SKIP_CONTINUED
+    else
+      kind = run.json_text and SKIP_NO_HEADER or SKIP_RESYNC
+    end
+    d.searching = run.to_end and SEARCH_NO_MAGIC or SEARCH_NONE
+  end
+  if kind ~= SKIP_CHARS_REST or rest.complete then d.chars_short = nil end
+  return kind, rest
+end
+
+-- The Nth message one way pairs with the Nth the other way; the first to come waits. m.rec is
+-- m's record (kept for later passes); the echo's gets how it differs and the time since.
+local function conn_pair(conn, dir, m)
+  local q = conn[1 - dir].queue
+  local waited = q[q.first]
+  if not waited then
+    local mine = conn[dir].queue
+    mine.last = mine.last + 1
+    mine[mine.last] = m
+    return
+  end
+  q[q.first] = nil
+  q.first = q.first + 1
+  local request, echo = m, waited
+  if dir == S2C then request, echo = waited, m end
+  m.rec.peer_frame, m.rec.peer_type, m.rec.peer_length = waited.frame, waited.type, waited.length
+  waited.rec.peer_frame, waited.rec.peer_type, waited.rec.peer_length = m.frame, m.type, m.length
+  echo.rec.diff_type = request.type ~= echo.type
+  echo.rec.diff_length = request.length ~= echo.length
+  echo.rec.diff_payload = request.payload ~= echo.payload
+  echo.rec.delta = nstime(echo.time - request.time)
+  waited.payload = nil
+end
+
+-- ---- Showing (plugin/appmsg-show.c) ------------------------------------------------------------
+
+local FIX_LENGTH_IN_CHARS =
+  "Take the length of the encoded bytes (len(text.encode())), not of the text"
+
+local function type_form(t)
+  local name = type_names[t]
+  return name and format("%s (%u)", name, t) or format("%u", t)
+end
+
+-- What one call of the dissector works on.
+local function next_message_in_frame(c)
+  local n = tonumber(c.pinfo.private.appmsg_count or "0")
+  c.pinfo.private.appmsg_count = tostring(n + 1)
+  if n == 0 then
+    c.pinfo.cols.protocol = "AppMsg"
+    c.pinfo.cols.info:clear()
+  end
+  return n
+end
+
+local function add_info(c, text)
+  if tostring(c.pinfo.cols.info) == "" then c.pinfo.cols.info:set(text)
+  else c.pinfo.cols.info:append(", " .. text) end
+end
+
+local function labels(errors)
+  local t = {}
+  for i, p in ipairs(PROBLEMS) do
+    if has(errors, 2 ^ (i - 1)) then t[#t + 1] = " [" .. p[2] .. "]" end
+  end
+  return table.concat(t)
+end
+
+local function message_item(c, range)
+  local ti = c.tree:add(appmsg, range)
+  ti:add(F.from_client, c.dir == C2S):set_generated()
+  return ti
+end
+
+-- Magic, type and length from the values read; the sender's mistakes named on them.
+local function header_fields(c, ti, off, f)
+  local errors = 0
+  local magic = ti:add(F.magic, c.tvb(off, 4))
+  local type_item = ti:add(F.type, c.tvb(off + 4, 4), f.type)
+  local length_item = ti:add(F.length, c.tvb(off + 8, 4), f.declared)
+  if has(f.mistakes, LE_HEADER) then
+    magic:add_proto_expert_info(E.LE_HEADER, format(
+      "Header written little-endian (magic reads 0x%08x): type %u and length %u read " ..
+      "byte-swapped. The protocol is big-endian: struct.pack('!III', ...) in Python, htonl() in C",
+      MAGIC_LE, f.type, f.declared))
+    errors = errors + ERR.LE_HEADER
+  end
+  if has(f.mistakes, LE_LENGTH) then
+    length_item:add_proto_expert_info(E.LE_HEADER, format(
+      "Length and type written little-endian (host order): the length reads 0x%08x big-endian, " ..
+      "%u byte-swapped. Convert every field with htonl(), not just the magic",
+      swap32(f.declared), f.declared))
+    errors = errors + ERR.LE_HEADER
+  end
+  if has(f.mistakes, LENGTH_WITH_HEADER) then
+    length_item:add_proto_expert_info(E.LENGTH_WITH_HEADER, format(
+      "Length %u counts the %u-byte header: the next magic starts %u bytes early, and the " ..
+      "payload is %u bytes. The length field is the payload's size alone",
+      f.declared, f.header_len, f.header_len, f.length))
+    errors = errors + ERR.LENGTH_WITH_HEADER
+  end
+  if has(f.mistakes, LENGTH_IN_CHARS) then
+    length_item:add_proto_expert_info(E.LENGTH_IN_CHARS, format(
+      "Length %u counts characters; the payload is %u bytes of UTF-8. " .. FIX_LENGTH_IN_CHARS,
+      f.declared, f.length))
+    errors = errors + ERR.LENGTH_IN_CHARS
+  end
+  return errors, type_item, length_item
+end
+
+local function show_message(c, off, f)
+  local s, pinfo = c.s, c.pinfo
+  local key = next_message_in_frame(c)
+  local from, to = off + f.header_len, off + f.header_len + f.length
+  local rec
+  if not pinfo.visited then
+    rec = {dir = c.dir}
+    local payload = sub(s, from + 1, to)
+    conn_pair(c.stream.conn, c.dir, {frame = pinfo.number, type = f.type, length = f.length,
+                                     payload = payload, time = c.time, rec = rec})
+    c.recs[key] = rec
+  else
+    rec = c.recs and c.recs[key] or {dir = c.dir}
+  end
+  local ti = message_item(c, c.tvb(off, f.len))
+  local errors, type_item, length_item = header_fields(c, ti, off, f)
+  if c.checked then
+    local crc = crc32(s, from, to)
+    local checksum = ti:add(F.checksum, c.tvb(off + 12, 4), f.checksum)
+    if f.checksum == crc then
+      checksum:append_text(" [correct]")
+      ti:add(F.checksum_status, 1):set_generated()
+    else
+      checksum:append_text(format(" [incorrect, should be 0x%08x]", crc))
+      ti:add(F.checksum_status, 0):set_generated()
+      checksum:add_proto_expert_info(E.BAD_CHECKSUM, format(
+        "Checksum mismatch: header says 0x%08x, CRC-32 of the payload is 0x%08x", f.checksum, crc))
+      errors = errors + ERR.BAD_CHECKSUM
+    end
+  end
+  local problem, at, why = payload_check(s, from, to)
+  local payload_item
+  if f.length == 0 then
+    payload_item = ti:add(F.payload, c.tvb(from, 0), "")
+  elseif problem == "NOT_UTF8" then -- as Wireshark shows such bytes (each bad one as U+FFFD)
+    payload_item = ti:add_packet_field(F.payload, c.tvb(from, f.length), ENC_UTF_8)
+  else
+    payload_item = ti:add(F.payload, c.tvb(from, f.length), sub(s, from + 1, to))
+  end
+  if problem == "NOT_UTF8" then
+    payload_item:add_proto_expert_info(E.NOT_UTF8,
+      format("Payload is not valid UTF-8 (from byte %u)", at))
+    errors = errors + ERR.NOT_UTF8
+  elseif problem == "NOT_JSON" then
+    payload_item:add_proto_expert_info(E.NOT_JSON,
+      format("Payload is not JSON: %s at byte %u", why, at))
+    errors = errors + ERR.NOT_JSON
+  end
+  local text = format("AppMsg, Type: %s, Length: %u", type_form(f.type), f.length)
+  if rec.peer_frame then
+    if rec.dir == C2S then
+      ti:add(F.response_in, rec.peer_frame):set_generated()
+      text = text .. format(", echoed in frame %u", rec.peer_frame)
+    else
+      ti:add(F.response_to, rec.peer_frame):set_generated()
+      ti:add(F.time, rec.delta):set_generated()
+      if rec.diff_type or rec.diff_length or rec.diff_payload then
+        local what, at_item = {}, nil
+        if rec.diff_type then
+          what[#what + 1] = format("type %u, not %u", f.type, rec.peer_type)
+          at_item = type_item
+        end
+        if rec.diff_length then
+          what[#what + 1] = format("length %u, not %u", f.length, rec.peer_length)
+          at_item = at_item or length_item
+        end
+        if rec.diff_payload then
+          what[#what + 1] = "payload bytes differ"
+          at_item = at_item or payload_item
+        end
+        at_item:add_proto_expert_info(E.ECHO_DIFFERS, format(
+          "Echo differs from its request in frame %u: %s", rec.peer_frame,
+          table.concat(what, "; ")))
+        errors = errors + ERR.ECHO_DIFFERS
+      end
+      text = text .. format(", echo of frame %u", rec.peer_frame)
+    end
+  end
+  if not pinfo.visited and (problem) and f.mistakes == 0 then
+    local chars = utf8_chars(s, from, to)
+    if chars < f.length then
+      c.d.chars_short = {frame = pinfo.number, declared = f.declared, payload_len = f.length,
+                         chars = chars}
+    end
+  end
+  ti:set_text(text)
+  add_info(c, format("type %s: %u B", type_form(f.type), f.length) .. labels(errors))
+end
+
+local function show_skipped(c, off, len)
+  local pinfo = c.pinfo
+  local key = next_message_in_frame(c)
+  local kind, rest
+  if not pinfo.visited then
+    local to_end = off + len == c.len
+    local run = {at_start = off == 0, to_end = to_end, len = len,
+                 json_text = looks_like_json_text(c.s, off, len, to_end),
+                 chars = utf8_chars(c.s, off, off + len)}
+    kind, rest = conn_skipped(c.d, run)
+    c.recs[key] = {skip = kind, rest = rest}
+  else
+    local rec = c.recs and c.recs[key] or {skip = SKIP_RESYNC}
+    kind, rest = rec.skip, rec.rest
+  end
+  local ti = message_item(c, c.tvb(off, len))
+  ti:add(F.skipped, c.tvb(off, len))
+  if kind == SKIP_OVERSIZE then
+    ti:set_text(format("AppMsg, %u bytes skipped: payload of the oversize message", len))
+    add_info(c, format("%u bytes skipped [oversize payload]", len))
+  elseif kind == SKIP_NO_HEADER then
+    ti:set_text(format("AppMsg, %u bytes skipped: JSON text without a header", len))
+    ti:add_proto_expert_info(E.NO_HEADER, format(
+      "JSON text without a header: %u bytes of JSON where a message should start. Send the " ..
+      "%u-byte header (magic, type, length) before each payload",
+      len, c.checked and CHECKED_HDR_LEN or HDR_LEN))
+    add_info(c, format("%u bytes skipped [JSON without a header]", len))
+  elseif kind == SKIP_CHARS_REST then
+    ti:set_text(format("AppMsg, %u bytes skipped: the rest of the payload in frame %u", len,
+                       rest.frame))
+    if rest.complete then
+      ti:add_proto_expert_info(E.LENGTH_IN_CHARS, format(
+        "These %u bytes end the payload of the message in frame %u: its length %u counts " ..
+        "characters; the payload is %u bytes of UTF-8. " .. FIX_LENGTH_IN_CHARS,
+        len, rest.frame, rest.declared, rest.bytes))
+    else
+      ti:add_proto_expert_info(E.LENGTH_IN_CHARS, format(
+        "These %u bytes go on with the payload of the message in frame %u, whose length %u " ..
+        "counts characters", len, rest.frame, rest.declared))
+    end
+    add_info(c, format("%u bytes skipped [length counts characters]", len))
+  else
+    local continued = kind == SKIP_CONTINUED
+    ti:set_text(format("AppMsg, %u bytes skipped: no magic 0x%08x %s", len, MAGIC,
+      continued and "yet (the search goes on from the previous segment)"
+                or "where a message should start"))
+    ti:add_proto_expert_info(E.BAD_MAGIC, format("Bad magic: %u bytes skipped to the next magic%s",
+      len, continued and " (continued)" or ""))
+    add_info(c, format("%u bytes skipped [bad magic%s]", len, continued and ", continued" or ""))
+  end
+end
+
+local function show_too_long(c, off, f)
+  next_message_in_frame(c)
+  local ti = message_item(c, c.tvb(off, f.header_len))
+  local errors = ERR.TOO_LONG + header_fields(c, ti, off, f)
+  ti:add(F.payload, c.tvb(off + f.header_len, 0), ""):set_text(format(
+    "Payload: not read (the length is above the maximum of %u)", c.max_length))
+  ti:add_proto_expert_info(E.TOO_LONG, format(
+    "Length %u is above the maximum of %u: not waiting for it; skipping to the next magic",
+    f.length, c.max_length))
+  ti:set_text(format("AppMsg, Type: %s, Length: %u, length above the maximum", type_form(f.type),
+                     f.length))
+  add_info(c, format("type %s: %u B", type_form(f.type), f.length) .. labels(errors))
+end
+
+-- The part of a message the stream ends inside of, from off to the data's end.
+local function show_truncated(c, off, f, why)
+  next_message_in_frame(c)
+  local avail = c.len - off
+  local seen = f.have_header and avail - f.header_len or avail
+  local of = f.have_header and f.length or f.header_len
+  local ti = message_item(c, c.tvb(off, avail))
+  if f.have_header then
+    header_fields(c, ti, off, f)
+    ti:add_packet_field(F.payload, c.tvb(off + f.header_len, seen), ENC_UTF_8)
+    ti:set_text(format("AppMsg, Type: %s, Length: %u, truncated (%s): %u of %u payload bytes",
+                       type_form(f.type), f.length, why, seen, of))
+  else
+    ti:set_text(format("AppMsg, truncated (%s): %u of %u header bytes", why, seen, of))
+  end
+  ti:add(F.truncated_start, c.pinfo.number):set_generated()
+  ti:add(F.truncated_seen, UInt64(seen)):set_generated()
+  ti:add_proto_expert_info(E.TRUNCATED, format("Message truncated (%s): %u of %u %s bytes", why,
+    seen, of, f.have_header and "payload" or "header"))
+  add_info(c, format("%s%u of %u%s [truncated, %s]",
+    f.have_header and format("type %s: ", type_form(f.type)) or "", seen, of,
+    f.have_header and " B" or " header bytes", why))
+end
+
+-- ---- The dissector (plugin/appmsg-dissect.c) ---------------------------------------------------
+
+-- tshark's first pass builds no tree, and fields are read from the tree: everything the rules
+-- need comes from pinfo. A connection is its two endpoints; a time is pinfo.rel_ts (seconds
+-- since the first frame: small enough for a double to hold nanoseconds; nstime() above).
+local function connection_key(pinfo)
+  local a, b = tostring(pinfo.src) .. "/" .. pinfo.src_port, tostring(pinfo.dst) .. "/" .. pinfo.dst_port
+  if a < b then return a .. " " .. b end
+  return b .. " " .. a
+end
+
+local streams
+
+function appmsg.init()
+  streams, records = {}, {}
+end
+
+-- The client: the side not on the AppMsg port, else the first to send (TCP's knowledge of the
+-- SYN is the C plugin's alone).
+local function direction(st, pinfo)
+  if not st.client then
+    local sport_ours = pinfo.src_port == 65432
+    local dport_ours = pinfo.dst_port == 65432
+    if sport_ours and not dport_ours then
+      st.client = {tostring(pinfo.dst), pinfo.dst_port}
+    else
+      st.client = {tostring(pinfo.src), pinfo.src_port}
+    end
+  end
+  return (tostring(pinfo.src) == st.client[1] and pinfo.src_port == st.client[2]) and C2S or S2C
+end
+
+function appmsg.dissector(tvb, pinfo, tree)
+  local len = tvb:len()
+  if len == 0 then return 0 end
+  local key = connection_key(pinfo)
+  local st = streams[key]
+  if not st then
+    st = {conn = new_conn(), waiting = {}}
+    streams[key] = st
+  end
+  local dir = direction(st, pinfo)
+  local c = {tvb = tvb, pinfo = pinfo, tree = tree, s = tvb:raw(0, len), len = len,
+             stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
+             max_length = appmsg.prefs.max_length, time = pinfo.rel_ts}
+  -- First pass: whether this data begins with the message that waited in dir (a reassembly).
+  local reassembled
+  if not pinfo.visited then
+    reassembled = st.waiting[dir] or false
+    st.waiting[dir] = false
+    local recs = records[pinfo.number]
+    if not recs then
+      recs = {reassembled = {}}
+      records[pinfo.number] = recs
+    end
+    recs.reassembled[#recs.reassembled + 1] = reassembled
+    c.recs = recs
+  else
+    c.recs = records[pinfo.number]
+    local n = tonumber(pinfo.private.appmsg_calls or "0") + 1
+    pinfo.private.appmsg_calls = tostring(n)
+    reassembled = c.recs and c.recs.reassembled[n] or false
+  end
+  -- (A FIN or RST in this segment is TCP's to know, not pinfo's: the message it cuts waits.)
+  local can_wait = appmsg.prefs.desegment and pinfo.can_desegment > 0
+  local off = 0
+  while off < len do
+    local r = read_next(c.s, len, off, reassembled, can_wait, c.checked, c.max_length)
+    if r.kind ~= READ_SKIPPED and not pinfo.visited then
+      conn_framed(c.d, r.kind == READ_TOO_LONG)
+    end
+    if r.kind == READ_MESSAGE then show_message(c, off, r.f)
+    elseif r.kind == READ_SKIPPED then show_skipped(c, off, r.len)
+    elseif r.kind == READ_TOO_LONG then show_too_long(c, off, r.f)
+    elseif r.kind == READ_WAIT then
+      pinfo.desegment_offset = off
+      pinfo.desegment_len = r.more > 0 and r.more or DESEGMENT_ONE_MORE_SEGMENT
+      if not pinfo.visited then st.waiting[dir] = true end
+      return len
+    else
+      show_truncated(c, off, r.f, "not reassembled")
+    end
+    off = off + r.len
+  end
+  return len
+end
+
+local tcp_port = DissectorTable.get("tcp.port")
+tcp_port:add(65432, appmsg)
+tcp_port:add_for_decode_as(appmsg)

@@ -81,7 +81,8 @@ int
 main(void)
 {
     puts("-- appmsg.lua: generated from core/appmsg_fields.h and core/appmsg_kinds.h by\n"
-         "-- lua/lua_header.c, followed by lua/appmsg-body.lua. Edit those, not this file.");
+         "-- lua/lua_header.c, between lua/appmsg-types.lua and lua/appmsg-body.lua. Edit those,\n"
+         "-- not this file.");
     /* Two editions cannot both register protocol appmsg: the C plugin, when loaded, wins. */
     puts("if Dissector.get(\"appmsg\") then\n"
          "  io.stderr:write(\"appmsg.lua: the AppMsg C plugin is loaded; the Lua edition steps "
@@ -89,8 +90,8 @@ main(void)
          "  return\n"
          "end");
     puts("local F, E = {}, {}");
-    puts("-- The type table's names (filled by the body); checksum status as Wireshark says it.");
-    puts("local type_names = {}");
+    puts("-- The type table's names (lua/appmsg-types.lua); checksum status as Wireshark says it.");
+    puts("local type_names = read_type_names()");
     puts("local checksum_status = {[0] = \"Bad\", [1] = \"Good\", [2] = \"Unverified\",\n"
          "                         [3] = \"Not present\", [4] = \"Illegal\"}");
 #define FIELD(id, abbrev, name, type, display, strings, blurb)                                     \

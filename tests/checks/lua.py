@@ -95,3 +95,65 @@ def cmd_lua_registration(a, ts):
     print(f"Lua edition: {len(want)} protocol, field, expert and preference rows as the C "
           f"plugin's, {len(REGISTRATION_DIFFERENCES)} named differences; beside the C plugin it "
           "steps aside")
+
+
+# The fields both editions show, compared message by message.
+EQUAL_FIELDS = ["appmsg.magic", "appmsg.from_client", "appmsg.type", "appmsg.length",
+                "appmsg.checksum", "appmsg.checksum.status", "appmsg.payload",
+                "appmsg.response_in", "appmsg.response_to", "appmsg.time", "appmsg.skipped",
+                "appmsg.truncated.start", "appmsg.truncated.seen"]
+
+
+def edition_views(ts, capture, opts):
+    """What a user compares: every field above, the expert infos and the Info column, by frame
+    (two passes, as the GUI shows them)."""
+    args = ["-2", "-r", capture, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|",
+            "-e", "frame.number"]
+    for f in EQUAL_FIELDS + ["_ws.expert.message", "_ws.col.Info"]:
+        args += ["-e", f]
+    return ts.run(args + opts).stdout.splitlines()  # (run() decodes as UTF-8: bad bytes fail)
+
+
+# What the Lua edition does not offer yet (issue 25 goes on), and how the comparison leaves it
+# out; docs/install.md's table says the same to users.
+NOT_OFFERED = {
+    "stream ends": "a message cut by FIN or RST, or by the capture's end: the C plugin reads "
+                   "TCP's flags and follows the stream after it (frames whose C expert infos "
+                   "say 'Message truncated' are not compared)",
+    "heuristic": "AppMsg found on a port nobody registered: both editions are told the port "
+                 "with Decode As instead",
+}
+
+
+def cmd_lua_equal(a, ts):
+    """On a canonical capture, the Lua edition loaded alone shows what the C plugin shows: the
+    same values of every field it offers, message by message, the same expert infos and the
+    same Info column, frame by frame; but for NOT_OFFERED, named."""
+    from checks.captures import recipe
+    _, args, opts = recipe(a.source, a.name)
+    if "-p" in args:  # not the AppMsg port: the C plugin's heuristic finds it, Decode As here
+        opts = opts + ["-d", f"tcp.port=={args[args.index('-p') + 1]},appmsg"]
+    c, lua = Tshark(a.plugin), lua_tshark(a.lua)
+    try:
+        c.require_plugin()
+        want = edition_views(c, c.readable(capture_path(a.source, a.name)), opts)
+        got = edition_views(lua, lua.readable(capture_path(a.source, a.name)), opts)
+    finally:
+        c.cleanup()
+        lua.cleanup()
+    names = ["frame"] + EQUAL_FIELDS + ["expert", "Info"]
+    wrong, left_out = [], 0
+    for w, g in zip(want, got):
+        if "Message truncated" in w.split("\t")[-2]:
+            left_out += 1  # NOT_OFFERED["stream ends"]
+            continue
+        for name, x, y in zip(names, w.split("\t"), g.split("\t")):
+            if x != y:
+                wrong.append(f"frame {w.split(chr(9))[0]} {name}: C {x!r}, Lua {y!r}")
+    if len(want) != len(got):
+        wrong.append(f"{len(want)} frames, Lua {len(got)}")
+    if wrong:
+        raise Failure(f"{a.name}: the Lua edition shows otherwise ({len(wrong)}):\n  " +
+                      "\n  ".join(wrong[:40]))
+    print(f"{a.name}: {len(want) - left_out} frames with the same fields, expert infos and Info "
+          f"column" + (f"; {left_out} left out (stream ends: not offered yet)" if left_out else ""))
