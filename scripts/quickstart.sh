@@ -13,7 +13,7 @@ if [ "$(id -u)" -eq 0 ]; then install_system=ON; fi
 
 echo "== building"
 cmake -S . -B build -DAPPMSG_INSTALL_SYSTEM=$install_system >/dev/null
-cmake --build build -j "$(nproc)" --target appmsg appmsg-gen >/dev/null # what is installed
+cmake --build build -j "$(nproc)" --target appmsg appmsg-gen appmsg_lua >/dev/null # what is installed
 
 echo "== installing"
 APPMSG_NO_INSTALL_CHECK=1 cmake --install build | sed -n 's/^-- \(Installing\|Up-to-date\): /   /p'

@@ -13,13 +13,13 @@ from checks.views import VIEWS
 def cmd_deb(a, ts):
     """The Debian package: built from the sources with CPack, it depends on the exact
     libwireshark package, and unpacked into a scratch root (dpkg -x) its plugin and its
-    appmsg-gen work with the system's tshark."""
+    appmsg-gen work with the system's tshark; it carries the Lua edition for other systems."""
     work = os.path.join(os.getcwd(), "deb-check")
     shutil.rmtree(work, ignore_errors=True)
     build, root = os.path.join(work, "build"), os.path.join(work, "root")
     for cmd in (["cmake", "-S", a.source, "-B", build, "-DAPPMSG_INSTALL_SYSTEM=ON"],
                 ["cmake", "--build", build, "-j", str(os.cpu_count() or 2), "--target", "appmsg",
-                 "appmsg-gen"],
+                 "appmsg-gen", "appmsg_lua"],
                 ["cpack", "-G", "DEB", "-B", work]):
         proc = run(cmd, cwd=build if cmd[0] == "cpack" else None)
         if proc.returncode != 0:
@@ -41,10 +41,11 @@ def cmd_deb(a, ts):
     plugin = os.path.join(root, tshark_folder("Global Plugins", folders).lstrip("/"), "epan",
                           "appmsg.so")
     gen = os.path.join(root, "usr", "bin", "appmsg-gen")
+    lua = os.path.join(root, "usr", "share", "wireshark-appmsg", "appmsg.lua")
     # 4.0 says "Extcap path", later versions "Global Extcap path"
     extcap = os.path.join(root, tshark_folder("Global Extcap path|Extcap path", folders).lstrip("/"),
                           "appmsg-gen")
-    for path in (plugin, gen, extcap):
+    for path in (plugin, gen, extcap, lua):
         if not os.path.exists(path):
             raise Failure(f"{deb} has no {os.path.relpath(path, root)}")
     packaged = Tshark(plugin, memo=a.memo)
