@@ -502,19 +502,19 @@ local function type_form(t)
   return name and format("%s (%u)", name, t) or format("%u", t)
 end
 
--- What one call of the dissector works on.
+-- The messages of this frame so far (c.count, kept in pinfo.private between TCP's calls for one
+-- frame): the first replaces TCP's Info text, the others follow it; the count tells a frame's
+-- messages apart for their records.
 local function next_message_in_frame(c)
-  local n = tonumber(c.pinfo.private.appmsg_count or "0")
-  c.pinfo.private.appmsg_count = tostring(n + 1)
-  if n == 0 then
-    c.pinfo.cols.protocol = "AppMsg"
-    c.pinfo.cols.info:clear()
-  end
+  local n = c.count
+  c.count = n + 1
+  if n == 0 then c.pinfo.cols.protocol = "AppMsg" end
   return n
 end
 
+-- Each message's Info text, after the one before it in the frame.
 local function add_info(c, text)
-  if tostring(c.pinfo.cols.info) == "" then c.pinfo.cols.info:set(text)
+  if c.count == 1 then c.pinfo.cols.info:set(text)
   else c.pinfo.cols.info:append(", " .. text) end
 end
 
@@ -791,7 +791,8 @@ function appmsg.dissector(tvb, pinfo, tree)
   local dir = direction(st, pinfo)
   local c = {tvb = tvb, pinfo = pinfo, tree = tree, s = tvb:raw(0, len), len = len,
              stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
-             max_length = appmsg.prefs.max_length, time = pinfo.rel_ts}
+             max_length = appmsg.prefs.max_length, time = pinfo.rel_ts,
+             count = tonumber(pinfo.private.appmsg_count or "0")}
   -- First pass: whether this data begins with the message that waited in dir (a reassembly).
   local reassembled
   if not pinfo.visited then
@@ -825,12 +826,14 @@ function appmsg.dissector(tvb, pinfo, tree)
       pinfo.desegment_offset = off
       pinfo.desegment_len = r.more > 0 and r.more or DESEGMENT_ONE_MORE_SEGMENT
       if not pinfo.visited then st.waiting[dir] = true end
+      pinfo.private.appmsg_count = tostring(c.count)
       return len
     else
       show_truncated(c, off, r.f, "not reassembled")
     end
     off = off + r.len
   end
+  pinfo.private.appmsg_count = tostring(c.count)
   return len
 end
 

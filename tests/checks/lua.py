@@ -125,35 +125,51 @@ NOT_OFFERED = {
 }
 
 
-def cmd_lua_equal(a, ts):
-    """On a canonical capture, the Lua edition loaded alone shows what the C plugin shows: the
-    same values of every field it offers, message by message, the same expert infos and the
-    same Info column, frame by frame; but for NOT_OFFERED, named."""
+def compare_capture(c, lua, source, name):
+    """The differences between the editions on one capture (and how many frames were left out
+    as NOT_OFFERED); c and lua are sandboxes with each edition."""
     from checks.captures import recipe
-    _, args, opts = recipe(a.source, a.name)
+    _, args, opts = recipe(source, name)
     if "-p" in args:  # not the AppMsg port: the C plugin's heuristic finds it, Decode As here
         opts = opts + ["-d", f"tcp.port=={args[args.index('-p') + 1]},appmsg"]
-    c, lua = Tshark(a.plugin), lua_tshark(a.lua)
-    try:
-        c.require_plugin()
-        want = edition_views(c, c.readable(capture_path(a.source, a.name)), opts)
-        got = edition_views(lua, lua.readable(capture_path(a.source, a.name)), opts)
-    finally:
-        c.cleanup()
-        lua.cleanup()
+    want = edition_views(c, c.readable(capture_path(source, name)), opts)
+    got = edition_views(lua, lua.readable(capture_path(source, name)), opts)
     names = ["frame"] + EQUAL_FIELDS + ["expert", "Info"]
     wrong, left_out = [], 0
     for w, g in zip(want, got):
         if "Message truncated" in w.split("\t")[-2]:
             left_out += 1  # NOT_OFFERED["stream ends"]
             continue
-        for name, x, y in zip(names, w.split("\t"), g.split("\t")):
+        for field, x, y in zip(names, w.split("\t"), g.split("\t")):
             if x != y:
-                wrong.append(f"frame {w.split(chr(9))[0]} {name}: C {x!r}, Lua {y!r}")
+                wrong.append(f"{name} frame {w.split(chr(9))[0]} {field}: C {x!r}, Lua {y!r}")
     if len(want) != len(got):
-        wrong.append(f"{len(want)} frames, Lua {len(got)}")
+        wrong.append(f"{name}: {len(want)} frames, Lua {len(got)}")
+    return wrong, len(want) - left_out, left_out
+
+
+def cmd_lua_equal(a, ts):
+    """On every canonical capture (or the one named), the Lua edition loaded alone shows what
+    the C plugin shows: the same values of every field it offers, message by message, the same
+    expert infos and the same Info column, frame by frame; but for NOT_OFFERED, named."""
+    from checks.captures import recipes
+    names = [a.name] if a.name else [r[0] for r in recipes(a.source)]
+    c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
+    wrong, compared, left_out = [], 0, 0
+    try:
+        c.require_plugin()
+        lua.require_no_plugin()
+        for name in names:
+            w, n, left = compare_capture(c, lua, a.source, name)
+            wrong += w
+            compared += n
+            left_out += left
+    finally:
+        c.cleanup()
+        lua.cleanup()
     if wrong:
-        raise Failure(f"{a.name}: the Lua edition shows otherwise ({len(wrong)}):\n  " +
+        raise Failure(f"the Lua edition shows otherwise ({len(wrong)}):\n  " +
                       "\n  ".join(wrong[:40]))
-    print(f"{a.name}: {len(want) - left_out} frames with the same fields, expert infos and Info "
-          f"column" + (f"; {left_out} left out (stream ends: not offered yet)" if left_out else ""))
+    print(f"{len(names)} captures, {compared} frames with the same fields, expert infos and Info "
+          f"column in both editions; {left_out} left out (not offered yet: "
+          f"{', '.join(NOT_OFFERED)})")
