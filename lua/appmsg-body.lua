@@ -168,116 +168,135 @@ end
 
 local JSON_MAX_DEPTH = 256
 
+-- The JSON check's state: the text, where it is, where it ends, the first problem. (Module
+-- state rather than closures: one check runs per message, and closures cost an allocation
+-- each.)
+local js, ji, je, jproblem
+
+local function jfail(why)
+  if not jproblem then jproblem = why end
+  return false
+end
+
+local function jws()
+  local _, last = find(js, "^[ \t\n\r]*", ji)
+  ji = last + 1
+end
+
+local function jdigit()
+  local b = byte(js, ji)
+  return ji <= je and b and b >= 48 and b <= 57
+end
+
+local function jnumber()
+  if ji <= je and byte(js, ji) == 45 then ji = ji + 1 end
+  if not jdigit() then return jfail("invalid number") end
+  if byte(js, ji) == 48 then ji = ji + 1 else while jdigit() do ji = ji + 1 end end
+  if ji <= je and byte(js, ji) == 46 then
+    ji = ji + 1
+    if not jdigit() then return jfail("invalid number") end
+    while jdigit() do ji = ji + 1 end
+  end
+  if ji <= je and (byte(js, ji) == 101 or byte(js, ji) == 69) then
+    ji = ji + 1
+    if ji <= je and (byte(js, ji) == 43 or byte(js, ji) == 45) then ji = ji + 1 end
+    if not jdigit() then return jfail("invalid number") end
+    while jdigit() do ji = ji + 1 end
+  end
+  return true
+end
+
+local function jliteral(word)
+  for k = 1, #word do
+    if ji > je or byte(js, ji) ~= byte(word, k) then return jfail("invalid literal") end
+    ji = ji + 1
+  end
+  return true
+end
+
+local function jstring()
+  ji = ji + 1
+  while ji <= je do
+    local _, last = find(js, "^[ !#-%[%]-~]*", ji) -- plain ASCII, no quote or backslash
+    ji = last + 1
+    if ji > je then break end
+    local b = byte(js, ji)
+    if b == 34 then ji = ji + 1 return true end
+    if b < 0x20 then return jfail("control character in string") end
+    if b >= 0x80 then
+      local n = skip_utf8(js, ji, je)
+      if not n then return jfail("invalid UTF-8") end
+      ji = n
+    elseif b == 92 then
+      ji = ji + 1
+      if ji > je then break end
+      local c = byte(js, ji)
+      if c == 117 then
+        for k = 1, 4 do
+          if ji + k > je or not find(sub(js, ji + k, ji + k), "^%x$") then
+            return jfail("invalid \\u escape")
+          end
+        end
+        ji = ji + 5
+      elseif find('"\\/bfnrt', string.char(c), 1, true) then ji = ji + 1
+      else return jfail("invalid escape") end
+    else
+      ji = ji + 1
+    end
+  end
+  return jfail("unterminated string")
+end
+
+local jvalue
+
+local function jcontainer(depth, close, members)
+  if depth >= JSON_MAX_DEPTH then return jfail("nested too deeply") end
+  ji = ji + 1
+  jws()
+  if ji <= je and byte(js, ji) == close then ji = ji + 1 return true end
+  while true do
+    if members then
+      jws()
+      if ji > je or byte(js, ji) ~= 34 then return jfail("expected a member name") end
+      if not jstring() then return false end
+      jws()
+      if ji > je or byte(js, ji) ~= 58 then return jfail("expected ':'") end
+      ji = ji + 1
+    end
+    if not jvalue(depth + 1) then return false end
+    jws()
+    if ji <= je and byte(js, ji) == 44 then ji = ji + 1
+    elseif ji <= je and byte(js, ji) == close then ji = ji + 1 return true
+    else return jfail(members and "expected ',' or '}'" or "expected ',' or ']'") end
+  end
+end
+
+jvalue = function(depth)
+  jws()
+  if ji > je then return jfail("expected a value") end
+  local b = byte(js, ji)
+  if b == 123 then return jcontainer(depth, 125, true)
+  elseif b == 91 then return jcontainer(depth, 93, false)
+  elseif b == 34 then return jstring()
+  elseif b == 116 then return jliteral("true")
+  elseif b == 102 then return jliteral("false")
+  elseif b == 110 then return jliteral("null")
+  elseif b == 45 or (b >= 48 and b <= 57) then return jnumber()
+  end
+  return jfail("expected a value")
+end
+
 -- Exactly one JSON value in s[from, to) (RFC 8259), as core/appmsg_json.c says: true, or false
 -- with the offset (from from) and the problem.
 local function json_valid(s, from, to)
-  local i, e = from + 1, to
-  local problem
-  local function fail(why) if not problem then problem = why end return false end
-  local function ws()
-    local _, last = find(s, "^[ \t\n\r]*", i)
-    i = last + 1
-  end
-  local function digit() local b = byte(s, i) return i <= e and b and b >= 48 and b <= 57 end
-  local value
-  local function number()
-    if i <= e and byte(s, i) == 45 then i = i + 1 end
-    if not digit() then return fail("invalid number") end
-    if byte(s, i) == 48 then i = i + 1 else while digit() do i = i + 1 end end
-    if i <= e and byte(s, i) == 46 then
-      i = i + 1
-      if not digit() then return fail("invalid number") end
-      while digit() do i = i + 1 end
-    end
-    if i <= e and (byte(s, i) == 101 or byte(s, i) == 69) then
-      i = i + 1
-      if i <= e and (byte(s, i) == 43 or byte(s, i) == 45) then i = i + 1 end
-      if not digit() then return fail("invalid number") end
-      while digit() do i = i + 1 end
-    end
-    return true
-  end
-  local function literal(word)
-    for k = 1, #word do
-      if i > e or byte(s, i) ~= byte(word, k) then return fail("invalid literal") end
-      i = i + 1
-    end
-    return true
-  end
-  local function string_()
-    i = i + 1
-    while i <= e do
-      local _, last = find(s, "^[ !#-%[%]-~]*", i) -- plain ASCII, no quote or backslash
-      i = last + 1
-      if i > e then break end
-      local b = byte(s, i)
-      if b == 34 then i = i + 1 return true end
-      if b < 0x20 then return fail("control character in string") end
-      if b >= 0x80 then
-        local n = skip_utf8(s, i, e)
-        if not n then return fail("invalid UTF-8") end
-        i = n
-      elseif b == 92 then
-        i = i + 1
-        if i > e then break end
-        local c = byte(s, i)
-        if c == 117 then
-          for k = 1, 4 do
-            if i + k > e or not find(sub(s, i + k, i + k), "^%x$") then
-              return fail("invalid \\u escape")
-            end
-          end
-          i = i + 5
-        elseif find('"\\/bfnrt', string.char(c), 1, true) then i = i + 1
-        else return fail("invalid escape") end
-      else
-        i = i + 1
-      end
-    end
-    return fail("unterminated string")
-  end
-  local function container(depth, close, members)
-    if depth >= JSON_MAX_DEPTH then return fail("nested too deeply") end
-    i = i + 1
-    ws()
-    if i <= e and byte(s, i) == close then i = i + 1 return true end
-    while true do
-      if members then
-        ws()
-        if i > e or byte(s, i) ~= 34 then return fail("expected a member name") end
-        if not string_() then return false end
-        ws()
-        if i > e or byte(s, i) ~= 58 then return fail("expected ':'") end
-        i = i + 1
-      end
-      if not value(depth + 1) then return false end
-      ws()
-      if i <= e and byte(s, i) == 44 then i = i + 1
-      elseif i <= e and byte(s, i) == close then i = i + 1 return true
-      else return fail(members and "expected ',' or '}'" or "expected ',' or ']'") end
-    end
-  end
-  value = function(depth)
-    ws()
-    if i > e then return fail("expected a value") end
-    local b = byte(s, i)
-    if b == 123 then return container(depth, 125, true)
-    elseif b == 91 then return container(depth, 93, false)
-    elseif b == 34 then return string_()
-    elseif b == 116 then return literal("true")
-    elseif b == 102 then return literal("false")
-    elseif b == 110 then return literal("null")
-    elseif b == 45 or (b >= 48 and b <= 57) then return number()
-    end
-    return fail("expected a value")
-  end
-  local ok = value(0)
+  js, ji, je, jproblem = s, from + 1, to, nil
+  local ok = jvalue(0)
   if ok then
-    ws()
-    if i <= e then ok = fail("more after the JSON value") end
+    jws()
+    if ji <= je then ok = jfail("more after the JSON value") end
   end
   if ok then return true end
-  return false, i - 1 - from, problem
+  return false, ji - 1 - from, jproblem
 end
 
 -- A payload's problem: nil for one JSON value, else "NOT_UTF8" or "NOT_JSON", where, and why.
@@ -519,6 +538,7 @@ local function add_info(c, text)
 end
 
 local function labels(errors)
+  if errors == 0 then return "" end
   local t = {}
   for i, p in ipairs(PROBLEMS) do
     if has(errors, 2 ^ (i - 1)) then t[#t + 1] = " [" .. p[2] .. "]" end
@@ -573,9 +593,9 @@ local function show_message(c, off, f)
   local key = next_message_in_frame(c)
   local from, to = off + f.header_len, off + f.header_len + f.length
   local rec
+  local payload = sub(s, from + 1, to)
   if not pinfo.visited then
     rec = {dir = c.dir}
-    local payload = sub(s, from + 1, to)
     conn_pair(c.stream.conn, c.dir, {frame = pinfo.number, type = f.type, length = f.length,
                                      payload = payload, time = c.time, rec = rec})
     c.recs[key] = rec
@@ -605,7 +625,7 @@ local function show_message(c, off, f)
   elseif problem == "NOT_UTF8" then -- as Wireshark shows such bytes (each bad one as U+FFFD)
     payload_item = ti:add_packet_field(F.payload, c.tvb(from, f.length), ENC_UTF_8)
   else
-    payload_item = ti:add(F.payload, c.tvb(from, f.length), sub(s, from + 1, to))
+    payload_item = ti:add(F.payload, c.tvb(from, f.length), payload)
   end
   if problem == "NOT_UTF8" then
     payload_item:add_proto_expert_info(E.NOT_UTF8,
