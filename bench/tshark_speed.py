@@ -5,10 +5,12 @@
   (b) the plugin, default settings         -T fields -e appmsg.type (all occurrences)
   (c) the plugin, payload_as_json off      the same
   (d) the Lua peer (shared/bench/appmsg_peer.lua)   -e appmsglua.type
+  (e) the Lua edition (build/lua/appmsg.lua), without the C plugin   -e appmsg.type
 
 Prints each one's time and peak RSS, the ratios the project targets ((b) at least 4x faster
-than (d); (c) within 1.3x of (a); (b)'s RSS within 1.5x of (a)'s), and checks that (b), (c) and
-(d) count the same messages. tshark runs isolated with the freshly built plugin, as the tests do.
+than (d); (c) within 1.3x of (a); (b)'s RSS within 1.5x of (a)'s; (e) no slower than (d)), and
+checks that (b) to (e) count the same messages. tshark runs isolated with the freshly built
+plugin, as the tests do (the Lua edition in a sandbox without it, where it does not step aside).
 
     bench/tshark_speed.py [--build build] [--messages 1000000] [--runs 1]
 """
@@ -36,6 +38,8 @@ def main():
     a = p.parse_args()
     need_gnu_time()
     ts = Tshark(os.path.join(a.build, "plugin", "appmsg.so"))
+    edition = os.path.join(a.build, "lua", "appmsg.lua")
+    ts_lua = Tshark(None) if os.path.exists(edition) else None
     tmp, capture = make_capture(a.build, a.messages, a.gen_args)
     try:
         capture = ts.readable(capture)
@@ -53,10 +57,14 @@ def main():
         if lua:
             cases.append(("d", "Lua peer", ["--disable-protocol", "appmsg", "-X", f"lua_script:{lua}",
                                              "-e", "appmsglua.type"] + fields))
+        if ts_lua:
+            cases.append(("e", "Lua edition", ["-X", f"lua_script:{ts_lua.readable(edition)}",
+                                                "-e", "appmsg.type"] + fields))
         results = {}
         for run in range(a.runs):
             for key, name, args in cases:
-                out, secs, mb = timed_run(ts, ["-r", capture] + args)
+                runner = ts_lua if key == "e" else ts
+                out, secs, mb = timed_run(runner, ["-r", runner.readable(capture)] + args)
                 count = sum(len(l.split(",")) for l in out.splitlines() if l.strip()) \
                     if key != "a" else None
                 best = results.get(key)
@@ -70,6 +78,8 @@ def main():
                   + (f"  {count} messages" if count is not None else ""))
         r = {k: v for k, v in results.items()}
         print(f"  (d)/(b) time  {r['d'][1] / r['b'][1]:5.2f}   target >= 4" if "d" in r else "")
+        if "e" in r and "d" in r:
+            print(f"  (e)/(d) time  {r['e'][1] / r['d'][1]:5.2f}   target <= 1 (issue 25)")
         print(f"  (c)/(a) time  {r['c'][1] / r['a'][1]:5.2f}   target <= 1.3")
         print(f"  (b)/(a) RSS   {r['b'][2] / r['a'][2]:5.2f}   target <= 1.5")
         counts = {k: v[3] for k, v in r.items() if k != "a"}
@@ -79,6 +89,8 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         ts.cleanup()
+        if ts_lua:
+            ts_lua.cleanup()
 
 
 if __name__ == "__main__":
