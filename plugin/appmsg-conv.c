@@ -10,7 +10,6 @@
 #include <epan/conversation.h>
 #include <epan/conversation_table.h>
 #include <epan/tap.h>
-#include <epan/dissectors/packet-tcp.h>
 
 #include "appmsg-conv.h"
 #include "appmsg-stats.h"

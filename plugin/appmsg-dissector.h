@@ -19,9 +19,12 @@ extern gint ett_appmsg;
 /* One expert info per problem of core/appmsg_kinds.h, indexed by appmsg_problem. */
 extern expert_field ei_appmsg[APPMSG_N_PROBLEMS];
 
-/* Preferences (core/appmsg_fields.h). */
-extern appmsg_bool appmsg_desegment, appmsg_checked, appmsg_payload_as_json, appmsg_json_dissector;
-extern guint appmsg_max_length;
+/* Preferences, one variable per row of core/appmsg_fields.h: appmsg_desegment, ... */
+#define APPMSG_PREF_TYPE_BOOL               appmsg_bool
+#define APPMSG_PREF_TYPE_UINT               guint
+#define APPMSG_PREF_EXTERN(name, kind, ...) extern APPMSG_PREF_TYPE_##kind appmsg_##name;
+APPMSG_PREFS(APPMSG_PREF_EXTERN)
+#undef APPMSG_PREF_EXTERN
 /* The framing preferences of the moment (the dissector's and the heuristic's). */
 appmsg_frame_opts appmsg_framing_opts(void);
 

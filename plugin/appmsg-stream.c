@@ -210,6 +210,10 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
                       guint32 length, guint32 crc)
 {
     wmem_array_t *records = frame_records(pinfo, key);
+    appmsg_echo_pair pair;
+
+    if (pinfo->fd->visited)
+        return records ? pairing_at(records, key) : NULL;
     const appmsg_echo_msg here = {pinfo->num,
                                   type,
                                   length,
@@ -217,10 +221,6 @@ appmsg_stream_message(appmsg_stream *s, packet_info *pinfo, guint key, appmsg_di
                                   (gint64)pinfo->abs_ts.secs * 1000000000 + pinfo->abs_ts.nsecs,
                                   records,
                                   key};
-    appmsg_echo_pair pair;
-
-    if (pinfo->fd->visited)
-        return records ? pairing_at(records, key) : NULL;
     appmsg_pairing *mine = pairing_at(records, key);
     mine->dir = (guint8)dir;
     if (!appmsg_conn_pair(s->conn, dir, &here, &pair))

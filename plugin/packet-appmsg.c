@@ -44,9 +44,7 @@ expert_field ei_appmsg[APPMSG_N_PROBLEMS] = {APPMSG_PROBLEMS(EI_UNREGISTERED)};
 static dissector_handle_t appmsg_handle;
 
 /* Preferences (core/appmsg_fields.h): appmsg_desegment, ... */
-#define PREF_TYPE_BOOL                      appmsg_bool
-#define PREF_TYPE_UINT                      guint
-#define PREF_DEFINE(name, kind, value, ...) PREF_TYPE_##kind appmsg_##name = value;
+#define PREF_DEFINE(name, kind, value, ...) APPMSG_PREF_TYPE_##kind appmsg_##name = value;
 APPMSG_PREFS(PREF_DEFINE)
 #undef PREF_DEFINE
 

@@ -4,7 +4,7 @@ import os
 import re
 import shutil
 
-from checks.captures import capture_path
+from checks.captures import capture_path, recipe, recipes
 from checks.sandbox import Failure, Tshark, tshark_folder
 
 # What the Lua edition cannot register as the C plugin does, by Wireshark's Lua API.
@@ -128,7 +128,6 @@ NOT_OFFERED = {
 def compare_capture(c, lua, source, name):
     """The differences between the editions on one capture (and how many frames were left out
     as NOT_OFFERED); c and lua are sandboxes with each edition."""
-    from checks.captures import recipe
     _, args, opts = recipe(source, name)
     if "-p" in args:  # not the AppMsg port: the C plugin's heuristic finds it, Decode As here
         opts = opts + ["-d", f"tcp.port=={args[args.index('-p') + 1]},appmsg"]
@@ -152,7 +151,6 @@ def cmd_lua_equal(a, ts):
     """On every canonical capture (or the one named), the Lua edition loaded alone shows what
     the C plugin shows: the same values of every field it offers, message by message, the same
     expert infos and the same Info column, frame by frame; but for NOT_OFFERED, named."""
-    from checks.captures import recipes
     names = [a.name] if a.name else [r[0] for r in recipes(a.source)]
     c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
     wrong, compared, left_out = [], 0, 0
