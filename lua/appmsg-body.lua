@@ -180,7 +180,7 @@ end
 
 local function jws()
   local _, last = find(js, "^[ \t\n\r]*", ji)
-  ji = last + 1
+  ji = last < je and last + 1 or je + 1 -- (s goes on past the payload)
 end
 
 local function jdigit()
@@ -214,20 +214,27 @@ local function jliteral(word)
   return true
 end
 
+-- What ends a run of plain characters in a string: a quote, a backslash, a control character
+-- (DEL too, which is plain) or a byte of a multi-byte sequence; found by string.find, in C.
+local STRING_STOP = '[%c"\\\128-\255]'
+
 local function jstring()
   ji = ji + 1
-  while ji <= je do
-    local _, last = find(js, "^[ !#-%[%]-~]*", ji) -- plain ASCII, no quote or backslash
-    ji = last + 1
-    if ji > je then break end
+  while true do
+    local at = find(js, STRING_STOP, ji)
+    if not at or at > je then break end
+    ji = at
     local b = byte(js, ji)
     if b == 34 then ji = ji + 1 return true end
-    if b < 0x20 then return jfail("control character in string") end
-    if b >= 0x80 then
+    if b == 127 then
+      ji = ji + 1
+    elseif b < 0x20 then
+      return jfail("control character in string")
+    elseif b >= 0x80 then
       local n = skip_utf8(js, ji, je)
       if not n then return jfail("invalid UTF-8") end
       ji = n
-    elseif b == 92 then
+    else -- a backslash
       ji = ji + 1
       if ji > je then break end
       local c = byte(js, ji)
@@ -240,10 +247,9 @@ local function jstring()
         ji = ji + 5
       elseif find('"\\/bfnrt', string.char(c), 1, true) then ji = ji + 1
       else return jfail("invalid escape") end
-    else
-      ji = ji + 1
     end
   end
+  ji = je + 1
   return jfail("unterminated string")
 end
 
@@ -314,8 +320,9 @@ local MESSAGE, NEED_MORE, BAD_MAGIC, TOO_LONG = 1, 2, 3, 4
 
 local function frame_next(s, len, off, checked, max_length)
   local avail = len - off
-  local f = {header_len = checked and CHECKED_HDR_LEN or HDR_LEN, mistakes = 0, need = 0,
-             len = 0, type = 0, length = 0, checksum = 0, declared = 0}
+  local f = {kind = MESSAGE, header_len = checked and CHECKED_HDR_LEN or HDR_LEN, mistakes = 0,
+             need = 0, len = 0, type = 0, length = 0, checksum = 0, declared = 0,
+             have_header = false}
   local prefix = avail < 4 and avail or 4
   local head = sub(s, off + 1, off + prefix)
   if head == sub(MAGIC_LE_BYTES, 1, prefix) then
@@ -350,12 +357,24 @@ local function frame_next(s, len, off, checked, max_length)
   return f
 end
 
+-- Whether a magic (either byte order) starts at off: whole, or as much of one as the data has
+-- left (find_magic's answer at off, without a search).
+local function magic_starts_at(s, len, off)
+  local left = len - off
+  if left >= 4 then
+    local m = sub(s, off + 1, off + 4)
+    return m == MAGIC_BYTES or m == MAGIC_LE_BYTES
+  end
+  local m = sub(s, off + 1, len)
+  return m == sub(MAGIC_BYTES, 1, left) or m == sub(MAGIC_LE_BYTES, 1, left)
+end
+
 local function magic_at(s, len, off)
-  return len - off >= 4 and find_magic(s, off + 4, off) == off
+  return len - off >= 4 and magic_starts_at(s, len, off)
 end
 
 local function message_ends_at(s, len, off, at)
-  return at == len - off or (at < len - off and find_magic(s, len, off + at) == off + at)
+  return at == len - off or (at < len - off and magic_starts_at(s, len, off + at))
 end
 
 local function reframe(f, mistake, payload_len)
@@ -419,20 +438,14 @@ local function read_next(s, len, off, reassembled, can_wait, checked, max_length
       f.need = nxt.need ~= 0 and f.len + nxt.need or 0
     end
   end
-  local r = {f = f, len = f.len}
-  if f.kind == MESSAGE then r.kind = READ_MESSAGE
-  elseif f.kind == BAD_MAGIC then r.kind = READ_SKIPPED
-  elseif f.kind == TOO_LONG then r.kind = READ_TOO_LONG
-  else
-    r.len = len - off
-    if not can_wait then
-      r.kind = READ_TRUNCATED
-    else
-      r.kind = READ_WAIT
-      r.more = (f.have_header and f.need ~= 0) and (f.need - r.len) or 0
-    end
+  local kind = f.kind
+  if kind == MESSAGE then return READ_MESSAGE, f.len, f
+  elseif kind == BAD_MAGIC then return READ_SKIPPED, f.len, f
+  elseif kind == TOO_LONG then return READ_TOO_LONG, f.len, f
+  elseif not can_wait then return READ_TRUNCATED, len - off, f
   end
-  return r
+  local more = (f.have_header and f.need ~= 0) and (f.need - (len - off)) or 0
+  return READ_WAIT, len - off, f, more
 end
 
 local function looks_like_json_text(s, from, len, to_end)
@@ -451,7 +464,12 @@ end
 local SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE = 0, 1, 2
 local SKIP_RESYNC, SKIP_CONTINUED, SKIP_OVERSIZE, SKIP_NO_HEADER, SKIP_CHARS_REST = 0, 1, 2, 3, 4
 
-local conns, records -- by tcp.stream; by frame number: the answers of the first pass
+-- The first pass's answers, kept for later passes. An item (a message or a skipped run) has an
+-- id; a frame's items have consecutive ids from its record's base. Per id, columns of numbers
+-- rather than a table per message: tables kept for every message cost memory and the
+-- collector's time. records: by frame number; peers: the paired message's frame; deltas: an
+-- echo's seconds since its request; odd: the rare rest (how an echo differs, a skip's kind).
+local records, peers, deltas, odd, next_id
 
 local function new_conn()
   local function dir() return {searching = SEARCH_NONE, queue = {first = 1, last = 0}} end
@@ -487,28 +505,35 @@ local function conn_skipped(d, run)
   return kind, rest
 end
 
--- The Nth message one way pairs with the Nth the other way; the first to come waits. m.rec is
--- m's record (kept for later passes); the echo's gets how it differs and the time since.
-local function conn_pair(conn, dir, m)
+-- The Nth message one way pairs with the Nth the other way; the first to come waits (with its
+-- payload, until its peer comes). Both get their peer's frame, the echo the time since its
+-- request and how it differs.
+local function conn_pair(conn, dir, id, frame, type, length, payload, time)
   local q = conn[1 - dir].queue
-  local waited = q[q.first]
-  if not waited then
+  local w = q[q.first]
+  if not w then
     local mine = conn[dir].queue
     mine.last = mine.last + 1
-    mine[mine.last] = m
+    mine[mine.last] = {id = id, frame = frame, type = type, length = length, payload = payload,
+                       time = time}
     return
   end
   q[q.first] = nil
   q.first = q.first + 1
-  local request, echo = m, waited
-  if dir == S2C then request, echo = waited, m end
-  m.rec.peer_frame, m.rec.peer_type, m.rec.peer_length = waited.frame, waited.type, waited.length
-  waited.rec.peer_frame, waited.rec.peer_type, waited.rec.peer_length = m.frame, m.type, m.length
-  echo.rec.diff_type = request.type ~= echo.type
-  echo.rec.diff_length = request.length ~= echo.length
-  echo.rec.diff_payload = request.payload ~= echo.payload
-  echo.rec.delta = nstime(echo.time - request.time)
-  waited.payload = nil
+  peers[id], peers[w.id] = w.frame, frame
+  local echo, r_type, r_length, r_payload, r_time, e_type, e_length, e_payload, e_time
+  if dir == S2C then
+    echo, e_type, e_length, e_payload, e_time = id, type, length, payload, time
+    r_type, r_length, r_payload, r_time = w.type, w.length, w.payload, w.time
+  else
+    echo, e_type, e_length, e_payload, e_time = w.id, w.type, w.length, w.payload, w.time
+    r_type, r_length, r_payload, r_time = type, length, payload, time
+  end
+  deltas[echo] = e_time - r_time
+  if r_type ~= e_type or r_length ~= e_length or r_payload ~= e_payload then
+    odd[echo] = {type = r_type ~= e_type and r_type, length = r_length ~= e_length and r_length,
+                 payload = r_payload ~= e_payload}
+  end
 end
 
 -- ---- Showing (plugin/appmsg-show.c) ------------------------------------------------------------
@@ -522,19 +547,34 @@ local function type_form(t)
 end
 
 -- The messages of this frame so far (c.count, kept in pinfo.private between TCP's calls for one
--- frame): the first replaces TCP's Info text, the others follow it; the count tells a frame's
--- messages apart for their records.
+-- frame); the count tells a frame's messages apart for their records.
 local function next_message_in_frame(c)
   local n = c.count
   c.count = n + 1
-  if n == 0 then c.pinfo.cols.protocol = "AppMsg" end
   return n
 end
 
--- Each message's Info text, after the one before it in the frame.
+-- Each message's Info text, after the one before it in the frame (written at the call's end).
 local function add_info(c, text)
-  if c.count == 1 then c.pinfo.cols.info:set(text)
-  else c.pinfo.cols.info:append(", " .. text) end
+  local info = c.info
+  info[#info + 1] = text
+end
+
+-- The columns, once per call: the frame's first message replaces TCP's Info text, the others
+-- follow it.
+local function end_of_call(c, first_in_frame)
+  local pinfo = c.pinfo
+  if c.count ~= first_in_frame then
+    pinfo.private.appmsg_count = tostring(c.count)
+    local cols = pinfo.cols
+    local text = table.concat(c.info, ", ")
+    if first_in_frame == 0 then
+      cols.protocol = "AppMsg"
+      cols.info:set(text)
+    else
+      cols.info:append(", " .. text)
+    end
+  end
 end
 
 local function labels(errors)
@@ -546,8 +586,9 @@ local function labels(errors)
   return table.concat(t)
 end
 
-local function message_item(c, range)
-  local ti = c.tree:add(appmsg, range)
+-- A message's item, its text given (a text set later costs another call into Wireshark).
+local function message_item(c, range, text)
+  local ti = c.tree:add(appmsg, range, text)
   ti:add(F.from_client, c.dir == C2S):set_generated()
   return ti
 end
@@ -589,20 +630,22 @@ local function header_fields(c, ti, off, f)
 end
 
 local function show_message(c, off, f)
-  local s, pinfo = c.s, c.pinfo
+  local s = c.s
   local key = next_message_in_frame(c)
-  local from, to = off + f.header_len, off + f.header_len + f.length
-  local rec
+  local length = f.length
+  local from, to = off + f.header_len, off + f.header_len + length
   local payload = sub(s, from + 1, to)
-  if not pinfo.visited then
-    rec = {dir = c.dir}
-    conn_pair(c.stream.conn, c.dir, {frame = pinfo.number, type = f.type, length = f.length,
-                                     payload = payload, time = c.time, rec = rec})
-    c.recs[key] = rec
-  else
-    rec = c.recs and c.recs[key] or {dir = c.dir}
+  local id = c.base and c.base + key
+  if not c.visited then
+    conn_pair(c.stream.conn, c.dir, id, c.number, f.type, length, payload, c.time)
   end
-  local ti = message_item(c, c.tvb(off, f.len))
+  local tf = type_form(f.type)
+  local text = format("AppMsg, Type: %s, Length: %u", tf, length)
+  local peer = id and peers[id]
+  if peer then
+    text = text .. format(c.dir == C2S and ", echoed in frame %u" or ", echo of frame %u", peer)
+  end
+  local ti = message_item(c, c.tvb(off, f.len), text)
   local errors, type_item, length_item = header_fields(c, ti, off, f)
   if c.checked then
     local crc = crc32(s, from, to)
@@ -620,12 +663,12 @@ local function show_message(c, off, f)
   end
   local problem, at, why = payload_check(s, from, to)
   local payload_item
-  if f.length == 0 then
+  if length == 0 then
     payload_item = ti:add(F.payload, c.tvb(from, 0), "")
   elseif problem == "NOT_UTF8" then -- as Wireshark shows such bytes (each bad one as U+FFFD)
-    payload_item = ti:add_packet_field(F.payload, c.tvb(from, f.length), ENC_UTF_8)
+    payload_item = ti:add_packet_field(F.payload, c.tvb(from, length), ENC_UTF_8)
   else
-    payload_item = ti:add(F.payload, c.tvb(from, f.length), payload)
+    payload_item = ti:add(F.payload, c.tvb(from, length), payload)
   end
   if problem == "NOT_UTF8" then
     payload_item:add_proto_expert_info(E.NOT_UTF8,
@@ -636,60 +679,55 @@ local function show_message(c, off, f)
       format("Payload is not JSON: %s at byte %u", why, at))
     errors = errors + ERR.NOT_JSON
   end
-  local text = format("AppMsg, Type: %s, Length: %u", type_form(f.type), f.length)
-  if rec.peer_frame then
-    if rec.dir == C2S then
-      ti:add(F.response_in, rec.peer_frame):set_generated()
-      text = text .. format(", echoed in frame %u", rec.peer_frame)
+  if peer then
+    if c.dir == C2S then
+      ti:add(F.response_in, peer):set_generated()
     else
-      ti:add(F.response_to, rec.peer_frame):set_generated()
-      ti:add(F.time, rec.delta):set_generated()
-      if rec.diff_type or rec.diff_length or rec.diff_payload then
+      ti:add(F.response_to, peer):set_generated()
+      ti:add(F.time, nstime(deltas[id])):set_generated()
+      local diff = odd[id]
+      if diff then
         local what, at_item = {}, nil
-        if rec.diff_type then
-          what[#what + 1] = format("type %u, not %u", f.type, rec.peer_type)
+        if diff.type then
+          what[#what + 1] = format("type %u, not %u", f.type, diff.type)
           at_item = type_item
         end
-        if rec.diff_length then
-          what[#what + 1] = format("length %u, not %u", f.length, rec.peer_length)
+        if diff.length then
+          what[#what + 1] = format("length %u, not %u", length, diff.length)
           at_item = at_item or length_item
         end
-        if rec.diff_payload then
+        if diff.payload then
           what[#what + 1] = "payload bytes differ"
           at_item = at_item or payload_item
         end
         at_item:add_proto_expert_info(E.ECHO_DIFFERS, format(
-          "Echo differs from its request in frame %u: %s", rec.peer_frame,
-          table.concat(what, "; ")))
+          "Echo differs from its request in frame %u: %s", peer, table.concat(what, "; ")))
         errors = errors + ERR.ECHO_DIFFERS
       end
-      text = text .. format(", echo of frame %u", rec.peer_frame)
     end
   end
-  if not pinfo.visited and (problem) and f.mistakes == 0 then
+  if not c.visited and problem and f.mistakes == 0 then
     local chars = utf8_chars(s, from, to)
-    if chars < f.length then
-      c.d.chars_short = {frame = pinfo.number, declared = f.declared, payload_len = f.length,
+    if chars < length then
+      c.d.chars_short = {frame = c.number, declared = f.declared, payload_len = length,
                          chars = chars}
     end
   end
-  ti:set_text(text)
-  add_info(c, format("type %s: %u B", type_form(f.type), f.length) .. labels(errors))
+  add_info(c, format("type %s: %u B", tf, length) .. labels(errors))
 end
 
 local function show_skipped(c, off, len)
-  local pinfo = c.pinfo
   local key = next_message_in_frame(c)
   local kind, rest
-  if not pinfo.visited then
+  if not c.visited then
     local to_end = off + len == c.len
     local run = {at_start = off == 0, to_end = to_end, len = len,
                  json_text = looks_like_json_text(c.s, off, len, to_end),
                  chars = utf8_chars(c.s, off, off + len)}
     kind, rest = conn_skipped(c.d, run)
-    c.recs[key] = {skip = kind, rest = rest}
+    odd[c.base + key] = {skip = kind, rest = rest}
   else
-    local rec = c.recs and c.recs[key] or {skip = SKIP_RESYNC}
+    local rec = c.base and odd[c.base + key] or {skip = SKIP_RESYNC}
     kind, rest = rec.skip, rec.rest
   end
   local ti = message_item(c, c.tvb(off, len))
@@ -758,7 +796,7 @@ local function show_truncated(c, off, f, why)
   else
     ti:set_text(format("AppMsg, truncated (%s): %u of %u header bytes", why, seen, of))
   end
-  ti:add(F.truncated_start, c.pinfo.number):set_generated()
+  ti:add(F.truncated_start, c.number):set_generated()
   ti:add(F.truncated_seen, UInt64(seen)):set_generated()
   ti:add_proto_expert_info(E.TRUNCATED, format("Message truncated (%s): %u of %u %s bytes", why,
     seen, of, f.have_header and "payload" or "header"))
@@ -781,7 +819,7 @@ end
 local streams
 
 function appmsg.init()
-  streams, records = {}, {}
+  streams, records, peers, deltas, odd, next_id = {}, {}, {}, {}, {}, 1
 end
 
 -- The client: the side not on the AppMsg port, else the first to send (TCP's knowledge of the
@@ -809,51 +847,53 @@ function appmsg.dissector(tvb, pinfo, tree)
     streams[key] = st
   end
   local dir = direction(st, pinfo)
+  local visited, number = pinfo.visited, pinfo.number
+  local first_in_frame = tonumber(pinfo.private.appmsg_count or "0")
   local c = {tvb = tvb, pinfo = pinfo, tree = tree, s = tvb:raw(0, len), len = len,
              stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
-             max_length = appmsg.prefs.max_length, time = pinfo.rel_ts,
-             count = tonumber(pinfo.private.appmsg_count or "0")}
+             max_length = appmsg.prefs.max_length, time = pinfo.rel_ts, visited = visited,
+             number = number, count = first_in_frame, info = {}, base = false}
   -- First pass: whether this data begins with the message that waited in dir (a reassembly).
   local reassembled
-  if not pinfo.visited then
+  if not visited then
     reassembled = st.waiting[dir] or false
     st.waiting[dir] = false
-    local recs = records[pinfo.number]
+    local recs = records[number]
     if not recs then
-      recs = {reassembled = {}}
-      records[pinfo.number] = recs
+      recs = {reassembled = {}, base = next_id}
+      records[number] = recs
     end
     recs.reassembled[#recs.reassembled + 1] = reassembled
-    c.recs = recs
+    c.base = recs.base
   else
-    c.recs = records[pinfo.number]
+    local recs = records[number]
+    c.base = recs and recs.base
     local n = tonumber(pinfo.private.appmsg_calls or "0") + 1
     pinfo.private.appmsg_calls = tostring(n)
-    reassembled = c.recs and c.recs.reassembled[n] or false
+    reassembled = recs and recs.reassembled[n] or false
   end
   -- (A FIN or RST in this segment is TCP's to know, not pinfo's: the message it cuts waits.)
   local can_wait = appmsg.prefs.desegment and pinfo.can_desegment > 0
   local off = 0
   while off < len do
-    local r = read_next(c.s, len, off, reassembled, can_wait, c.checked, c.max_length)
-    if r.kind ~= READ_SKIPPED and not pinfo.visited then
-      conn_framed(c.d, r.kind == READ_TOO_LONG)
-    end
-    if r.kind == READ_MESSAGE then show_message(c, off, r.f)
-    elseif r.kind == READ_SKIPPED then show_skipped(c, off, r.len)
-    elseif r.kind == READ_TOO_LONG then show_too_long(c, off, r.f)
-    elseif r.kind == READ_WAIT then
+    local kind, n, f, more = read_next(c.s, len, off, reassembled, can_wait, c.checked,
+                                       c.max_length)
+    if kind ~= READ_SKIPPED and not visited then conn_framed(c.d, kind == READ_TOO_LONG) end
+    if kind == READ_MESSAGE then show_message(c, off, f)
+    elseif kind == READ_SKIPPED then show_skipped(c, off, n)
+    elseif kind == READ_TOO_LONG then show_too_long(c, off, f)
+    elseif kind == READ_WAIT then
       pinfo.desegment_offset = off
-      pinfo.desegment_len = r.more > 0 and r.more or DESEGMENT_ONE_MORE_SEGMENT
-      if not pinfo.visited then st.waiting[dir] = true end
-      pinfo.private.appmsg_count = tostring(c.count)
-      return len
+      pinfo.desegment_len = more > 0 and more or DESEGMENT_ONE_MORE_SEGMENT
+      if not visited then st.waiting[dir] = true end
+      break
     else
-      show_truncated(c, off, r.f, "not reassembled")
+      show_truncated(c, off, f, "not reassembled")
     end
-    off = off + r.len
+    off = off + n
   end
-  pinfo.private.appmsg_count = tostring(c.count)
+  if not visited then next_id = c.base + c.count end
+  end_of_call(c, first_in_frame)
   return len
 end
 
