@@ -59,6 +59,13 @@ local function swap32(v)
   return ((d * 256 + c) * 256 + b) * 256 + a
 end
 
+-- Which magic four bytes are: 1 big-endian, 2 little-endian, else nil. (Bytes compared, not a
+-- string made of them: a short string is interned, a cost per message.)
+local function magic_kind(a, b, c, d)
+  if a == 0x12 and b == 0x34 and c == 0x56 and d == 0x78 then return 1 end
+  if a == 0x78 and b == 0x56 and c == 0x34 and d == 0x12 then return 2 end
+end
+
 -- The first offset in [from, limit) where pattern starts, whole or (at the data's end) as much
 -- of it as there is; limit when there is none.
 local function find_pattern(s, len, from, limit, pattern)
@@ -179,8 +186,11 @@ local function jfail(why)
 end
 
 local function jws()
-  local _, last = find(js, "^[ \t\n\r]*", ji)
-  ji = last < je and last + 1 or je + 1 -- (s goes on past the payload)
+  local b = byte(js, ji)
+  if b == 32 or b == 10 or b == 13 or b == 9 then
+    local _, last = find(js, "^[ \t\n\r]*", ji)
+    ji = last < je and last + 1 or je + 1 -- (s goes on past the payload)
+  end
 end
 
 local function jdigit()
@@ -189,6 +199,17 @@ local function jdigit()
 end
 
 local function jnumber()
+  -- Most numbers are integers: found whole by string.find (in C). Anything else, or a number
+  -- that runs to the payload's end, byte by byte below.
+  local _, e = find(js, "^-?[1-9]%d*", ji)
+  if not e then _, e = find(js, "^-?0", ji) end
+  if e and e < je then
+    local b = byte(js, e + 1)
+    if b ~= 46 and b ~= 101 and b ~= 69 and (b < 48 or b > 57) then
+      ji = e + 1
+      return true
+    end
+  end
   if ji <= je and byte(js, ji) == 45 then ji = ji + 1 end
   if not jdigit() then return jfail("invalid number") end
   if byte(js, ji) == 48 then ji = ji + 1 else while jdigit() do ji = ji + 1 end end
@@ -207,6 +228,11 @@ local function jnumber()
 end
 
 local function jliteral(word)
+  local last = ji + #word - 1
+  if last <= je and sub(js, ji, last) == word then
+    ji = last + 1
+    return true
+  end
   for k = 1, #word do
     if ji > je or byte(js, ji) ~= byte(word, k) then return jfail("invalid literal") end
     ji = ji + 1
@@ -318,16 +344,22 @@ end
 
 local MESSAGE, NEED_MORE, BAD_MAGIC, TOO_LONG = 1, 2, 3, 4
 
-local function frame_next(s, len, off, checked, max_length)
+-- Fills f (a scratch table, reused: a table per message costs the collector's time).
+local function frame_next(s, len, off, checked, max_length, f)
   local avail = len - off
-  local f = {kind = MESSAGE, header_len = checked and CHECKED_HDR_LEN or HDR_LEN, mistakes = 0,
-             need = 0, len = 0, type = 0, length = 0, checksum = 0, declared = 0,
-             have_header = false}
-  local prefix = avail < 4 and avail or 4
-  local head = sub(s, off + 1, off + prefix)
-  if head == sub(MAGIC_LE_BYTES, 1, prefix) then
+  f.kind, f.header_len = MESSAGE, checked and CHECKED_HDR_LEN or HDR_LEN
+  f.mistakes, f.need, f.len = 0, 0, 0
+  f.type, f.length, f.checksum, f.declared, f.have_header = 0, 0, 0, 0, false
+  local magic
+  if avail >= 4 then
+    magic = magic_kind(byte(s, off + 1, off + 4))
+  else
+    local head = sub(s, off + 1, len)
+    magic = head == sub(MAGIC_BYTES, 1, avail) and 1 or head == sub(MAGIC_LE_BYTES, 1, avail) and 2
+  end
+  if magic == 2 then
     f.mistakes = LE_HEADER
-  elseif head ~= sub(MAGIC_BYTES, 1, prefix) then
+  elseif magic ~= 1 then
     f.kind = BAD_MAGIC
     f.len = 1 + find_magic(s, len, off + 1) - (off + 1)
     return f
@@ -361,10 +393,7 @@ end
 -- left (find_magic's answer at off, without a search).
 local function magic_starts_at(s, len, off)
   local left = len - off
-  if left >= 4 then
-    local m = sub(s, off + 1, off + 4)
-    return m == MAGIC_BYTES or m == MAGIC_LE_BYTES
-  end
+  if left >= 4 then return magic_kind(byte(s, off + 1, off + 4)) ~= nil end
   local m = sub(s, off + 1, len)
   return m == sub(MAGIC_BYTES, 1, left) or m == sub(MAGIC_LE_BYTES, 1, left)
 end
@@ -418,21 +447,28 @@ local function length_in_chars(s, len, off, f)
   end
 end
 
-local function frame_read(s, len, off, checked, max_length)
-  local f = frame_next(s, len, off, checked, max_length)
+local function frame_read(s, len, off, checked, max_length, f)
+  frame_next(s, len, off, checked, max_length, f)
   if f.have_header and f.kind ~= TOO_LONG then
     if not length_with_header(s, len, off, f) then length_in_chars(s, len, off, f) end
   end
   return f
 end
 
+-- What the reader's answers point to: the message read, the one after it.
+local function new_frame()
+  return {kind = MESSAGE, header_len = HDR_LEN, mistakes = 0, need = 0, len = 0, type = 0,
+          length = 0, checksum = 0, declared = 0, have_header = false}
+end
+local THIS_FRAME, NEXT_FRAME = new_frame(), new_frame()
+
 local READ_MESSAGE, READ_SKIPPED, READ_TOO_LONG, READ_WAIT, READ_TRUNCATED = 1, 2, 3, 4, 5
 
 local function read_next(s, len, off, reassembled, can_wait, checked, max_length)
-  local f = frame_read(s, len, off, checked, max_length)
+  local f = frame_read(s, len, off, checked, max_length, THIS_FRAME)
   if off == 0 and reassembled and f.kind == MESSAGE and has(f.mistakes, LENGTH_WITH_HEADER)
       and f.len < len then
-    local nxt = frame_read(s, len, f.len, checked, max_length)
+    local nxt = frame_read(s, len, f.len, checked, max_length, NEXT_FRAME)
     if nxt.kind == NEED_MORE then
       f.kind = NEED_MORE
       f.need = nxt.need ~= 0 and f.len + nxt.need or 0
@@ -507,15 +543,16 @@ end
 
 -- The Nth message one way pairs with the Nth the other way; the first to come waits (with its
 -- payload, until its peer comes). Both get their peer's frame, the echo the time since its
--- request and how it differs.
-local function conn_pair(conn, dir, id, frame, type, length, payload, time)
+-- request and how it differs. valid: whether the payload is one JSON value (a waiting message
+-- keeps it, for its peer: see conn_peer_checked).
+local function conn_pair(conn, dir, id, frame, type, length, payload, time, valid)
   local q = conn[1 - dir].queue
   local w = q[q.first]
   if not w then
     local mine = conn[dir].queue
     mine.last = mine.last + 1
     mine[mine.last] = {id = id, frame = frame, type = type, length = length, payload = payload,
-                       time = time}
+                       time = time, valid = valid}
     return
   end
   q[q.first] = nil
@@ -536,14 +573,28 @@ local function conn_pair(conn, dir, id, frame, type, length, payload, time)
   end
 end
 
+-- Whether the message that this one (going dir) pairs with has the same payload, already found
+-- to be valid JSON: an echo that repeats its request needs no second check.
+local function conn_peer_checked(conn, dir, payload)
+  local q = conn[1 - dir].queue
+  local w = q[q.first]
+  return w and w.valid and w.payload == payload
+end
+
 -- ---- Showing (plugin/appmsg-show.c) ------------------------------------------------------------
 
 local FIX_LENGTH_IN_CHARS =
   "Take the length of the encoded bytes (len(text.encode())), not of the text"
 
+local type_forms = {} -- made once per type
 local function type_form(t)
-  local name = type_names[t]
-  return name and format("%s (%u)", name, t) or format("%u", t)
+  local form = type_forms[t]
+  if not form then
+    local name = type_names[t]
+    form = name and format("%s (%u)", name, t) or format("%u", t)
+    type_forms[t] = form
+  end
+  return form
 end
 
 -- The messages of this frame so far (c.count, kept in pinfo.private between TCP's calls for one
@@ -586,19 +637,50 @@ local function labels(errors)
   return table.concat(t)
 end
 
+-- Wireshark fakes an item no one will see (the tree not shown, the field in no filter, column
+-- or -e): it hands back the parent instead. A C dissector pays almost nothing for that; a Lua
+-- one still pays a call into Wireshark for each. So a call learns, from the first item it adds
+-- of a field, whether Wireshark faked it (the item handed back is not as long as asked for),
+-- and then adds that field no more: the parent stands for it, as in C. c.real: field -> bool.
+local function add_item(c, parent, field, off, len, value)
+  local real = c.real[field]
+  if real == false then return parent end
+  local item
+  if value == nil then
+    item = parent:add(field, c.tvb(off, len))
+  else
+    item = parent:add(field, c.tvb(off, len), value)
+  end
+  if real == nil then c.real[field] = item.len == len end
+  return item
+end
+
+-- A generated field (no bytes of its own); its parent is never empty.
+local function add_generated(c, parent, field, value)
+  local real = c.real[field]
+  if real == false then return end
+  local item = parent:add(field, value)
+  if real == nil then
+    real = item.len == 0
+    c.real[field] = real
+  end
+  if real then item:set_generated() end
+end
+
 -- A message's item, its text given (a text set later costs another call into Wireshark).
 local function message_item(c, range, text)
   local ti = c.tree:add(appmsg, range, text)
-  ti:add(F.from_client, c.dir == C2S):set_generated()
+  add_generated(c, ti, F.from_client, c.dir == C2S)
   return ti
 end
 
 -- Magic, type and length from the values read; the sender's mistakes named on them.
 local function header_fields(c, ti, off, f)
   local errors = 0
-  local magic = ti:add(F.magic, c.tvb(off, 4))
-  local type_item = ti:add(F.type, c.tvb(off + 4, 4), f.type)
-  local length_item = ti:add(F.length, c.tvb(off + 8, 4), f.declared)
+  local magic = add_item(c, ti, F.magic, off, 4)
+  local type_item = add_item(c, ti, F.type, off + 4, 4, f.type)
+  local length_item = add_item(c, ti, F.length, off + 8, 4, f.declared)
+  if f.mistakes == 0 then return 0, type_item, length_item end
   if has(f.mistakes, LE_HEADER) then
     magic:add_proto_expert_info(E.LE_HEADER, format(
       "Header written little-endian (magic reads 0x%08x): type %u and length %u read " ..
@@ -636,8 +718,12 @@ local function show_message(c, off, f)
   local from, to = off + f.header_len, off + f.header_len + length
   local payload = sub(s, from + 1, to)
   local id = c.base and c.base + key
+  local problem, at, why
+  if c.visited or not conn_peer_checked(c.stream.conn, c.dir, payload) then
+    problem, at, why = payload_check(s, from, to)
+  end
   if not c.visited then
-    conn_pair(c.stream.conn, c.dir, id, c.number, f.type, length, payload, c.time)
+    conn_pair(c.stream.conn, c.dir, id, c.number, f.type, length, payload, c.time, not problem)
   end
   local tf = type_form(f.type)
   local text = format("AppMsg, Type: %s, Length: %u", tf, length)
@@ -649,26 +735,24 @@ local function show_message(c, off, f)
   local errors, type_item, length_item = header_fields(c, ti, off, f)
   if c.checked then
     local crc = crc32(s, from, to)
-    local checksum = ti:add(F.checksum, c.tvb(off + 12, 4), f.checksum)
+    local checksum = add_item(c, ti, F.checksum, off + 12, 4, f.checksum)
+    local shown = c.real[F.checksum]
     if f.checksum == crc then
-      checksum:append_text(" [correct]")
-      ti:add(F.checksum_status, 1):set_generated()
+      if shown then checksum:append_text(" [correct]") end
+      add_generated(c, ti, F.checksum_status, 1)
     else
-      checksum:append_text(format(" [incorrect, should be 0x%08x]", crc))
-      ti:add(F.checksum_status, 0):set_generated()
+      if shown then checksum:append_text(format(" [incorrect, should be 0x%08x]", crc)) end
+      add_generated(c, ti, F.checksum_status, 0)
       checksum:add_proto_expert_info(E.BAD_CHECKSUM, format(
         "Checksum mismatch: header says 0x%08x, CRC-32 of the payload is 0x%08x", f.checksum, crc))
       errors = errors + ERR.BAD_CHECKSUM
     end
   end
-  local problem, at, why = payload_check(s, from, to)
   local payload_item
-  if length == 0 then
-    payload_item = ti:add(F.payload, c.tvb(from, 0), "")
-  elseif problem == "NOT_UTF8" then -- as Wireshark shows such bytes (each bad one as U+FFFD)
+  if problem == "NOT_UTF8" then -- as Wireshark shows such bytes (each bad one as U+FFFD)
     payload_item = ti:add_packet_field(F.payload, c.tvb(from, length), ENC_UTF_8)
   else
-    payload_item = ti:add(F.payload, c.tvb(from, length), payload)
+    payload_item = add_item(c, ti, F.payload, from, length, payload)
   end
   if problem == "NOT_UTF8" then
     payload_item:add_proto_expert_info(E.NOT_UTF8,
@@ -681,10 +765,10 @@ local function show_message(c, off, f)
   end
   if peer then
     if c.dir == C2S then
-      ti:add(F.response_in, peer):set_generated()
+      add_generated(c, ti, F.response_in, peer)
     else
-      ti:add(F.response_to, peer):set_generated()
-      ti:add(F.time, nstime(deltas[id])):set_generated()
+      add_generated(c, ti, F.response_to, peer)
+      if c.real[F.time] ~= false then add_generated(c, ti, F.time, nstime(deltas[id])) end
       local diff = odd[id]
       if diff then
         local what, at_item = {}, nil
@@ -852,7 +936,7 @@ function appmsg.dissector(tvb, pinfo, tree)
   local c = {tvb = tvb, pinfo = pinfo, tree = tree, s = tvb:raw(0, len), len = len,
              stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
              max_length = appmsg.prefs.max_length, time = pinfo.rel_ts, visited = visited,
-             number = number, count = first_in_frame, info = {}, base = false}
+             number = number, count = first_in_frame, info = {}, base = false, real = {}}
   -- First pass: whether this data begins with the message that waited in dir (a reassembly).
   local reassembled
   if not visited then
