@@ -244,7 +244,33 @@ end
 -- (DEL too, which is plain) or a byte of a multi-byte sequence; found by string.find, in C.
 local STRING_STOP = '[%c"\\\128-\255]'
 
+-- A string without escapes, control characters or DEL is found whole by string.find, and its
+-- multi-byte sequences (if any) checked one by one. Anything else (or a string that runs past
+-- the payload) is read byte by byte below, which also says where and why it is wrong.
+local ASCII_STRING = '^"[^"\\%c\128-\255]*"'
+local SIMPLE_STRING = '^"[^"\\%c]*"'
+local ASCII_RUN = '^[^"\\%c\128-\255]*'
+
+-- The end of such a string starting at i (its closing quote), or nil.
+local function simple_string_end(i)
+  local _, e = find(js, ASCII_STRING, i)
+  if e then return e <= je and e or nil end
+  _, e = find(js, SIMPLE_STRING, i)
+  if not e or e > je then return nil end
+  local _, last = find(js, ASCII_RUN, i + 1)
+  local at = last + 1 -- a byte >= 0x80, or the closing quote at e
+  while at < e do
+    at = skip_utf8(js, at, e - 1)
+    if not at then return nil end
+    _, last = find(js, ASCII_RUN, at)
+    at = last + 1
+  end
+  return e
+end
+
 local function jstring()
+  local e = simple_string_end(ji)
+  if e then ji = e + 1 return true end
   ji = ji + 1
   while true do
     local at = find(js, STRING_STOP, ji)
@@ -281,8 +307,43 @@ end
 
 local jvalue
 
+-- Most payloads are a flat object of plain members ({"id": 17, "op": "ping"}): read here with a
+-- few string.find calls per member. The index after it, or nil for anything else (nested,
+-- escaped, a float, a mistake), which the exact reader below reads from the start.
+local WS = "[ \t\n\r]*"
+local PLAIN_KEY = "^" .. WS .. '"[^"\\%c\128-\255]*"' .. WS .. ":" .. WS
+local MEMBER_END = "^" .. WS .. "([,}])"
+
+local function flat_object_end(i)
+  i = i + 1
+  while true do
+    local _, k = find(js, PLAIN_KEY, i)
+    if not k or k >= je then return nil end
+    i = k + 1
+    local b, v = byte(js, i), nil
+    if b == 34 then
+      v = simple_string_end(i)
+    elseif b == 45 or (b >= 48 and b <= 57) then
+      _, v = find(js, "^-?[1-9]%d*", i)
+      if not v then _, v = find(js, "^-?0", i) end
+    elseif b == 116 or b == 102 or b == 110 then
+      local word = b == 116 and "true" or b == 102 and "false" or "null"
+      if sub(js, i, i + #word - 1) == word then v = i + #word - 1 end
+    end
+    if not v or v >= je then return nil end
+    local _, e, sep = find(js, MEMBER_END, v + 1)
+    if not e or e > je then return nil end
+    if sep == "}" then return e + 1 end
+    i = e + 1
+  end
+end
+
 local function jcontainer(depth, close, members)
   if depth >= JSON_MAX_DEPTH then return jfail("nested too deeply") end
+  if members then
+    local e = flat_object_end(ji)
+    if e then ji = e return true end
+  end
   ji = ji + 1
   jws()
   if ji <= je and byte(js, ji) == close then ji = ji + 1 return true end
@@ -500,15 +561,25 @@ end
 local SEARCH_NONE, SEARCH_NO_MAGIC, SEARCH_OVERSIZE = 0, 1, 2
 local SKIP_RESYNC, SKIP_CONTINUED, SKIP_OVERSIZE, SKIP_NO_HEADER, SKIP_CHARS_REST = 0, 1, 2, 3, 4
 
--- The first pass's answers, kept for later passes. An item (a message or a skipped run) has an
--- id; a frame's items have consecutive ids from its record's base. Per id, columns of numbers
--- rather than a table per message: tables kept for every message cost memory and the
--- collector's time. records: by frame number; peers: the paired message's frame; deltas: an
--- echo's seconds since its request; odd: the rare rest (how an echo differs, a skip's kind).
-local records, peers, deltas, odd, next_id
+-- The first pass's answers, kept for later passes: per frame, not per message. A large Lua
+-- heap slows everything the edition does (the allocator works through more memory between
+-- collections), and a number per message made the heap grow with the capture.
+-- By frame number:
+--   bases: the id of the frame's first item (a message or a skipped run; a frame's items have
+--     consecutive ids), which keys the rare rest in odd (how an echo differs, a skip's kind);
+--   firsts: the frame's first message's ordinal in its direction (the Nth message pairs with
+--     the Nth the other way: see conn_peer);
+--   times: the frame's time;
+--   reassembled_calls: bit n - 1 set when TCP's nth call in the frame began with the message
+--     that waited (a reassembly).
+local bases, firsts, times, reassembled_calls, odd, next_id
 
 local function new_conn()
-  local function dir() return {searching = SEARCH_NONE, queue = {first = 1, last = 0}} end
+  -- count: messages so far; run_firsts, run_frames: per frame, its first message's ordinal.
+  local function dir()
+    return {searching = SEARCH_NONE, queue = {first = 1, last = 0}, count = 0, run_firsts = {},
+            run_frames = {}}
+  end
   return {[C2S] = dir(), [S2C] = dir()}
 end
 
@@ -542,31 +613,27 @@ local function conn_skipped(d, run)
 end
 
 -- The Nth message one way pairs with the Nth the other way; the first to come waits (with its
--- payload, until its peer comes). Both get their peer's frame, the echo the time since its
--- request and how it differs. valid: whether the payload is one JSON value (a waiting message
+-- payload, until its peer comes). The echo learns how it differs from its request. valid: whether the payload is one JSON value (a waiting message
 -- keeps it, for its peer: see conn_peer_checked).
-local function conn_pair(conn, dir, id, frame, type, length, payload, time, valid)
+local function conn_pair(conn, dir, id, type, length, payload, valid)
   local q = conn[1 - dir].queue
   local w = q[q.first]
   if not w then
     local mine = conn[dir].queue
     mine.last = mine.last + 1
-    mine[mine.last] = {id = id, frame = frame, type = type, length = length, payload = payload,
-                       time = time, valid = valid}
+    mine[mine.last] = {id = id, type = type, length = length, payload = payload, valid = valid}
     return
   end
   q[q.first] = nil
   q.first = q.first + 1
-  peers[id], peers[w.id] = w.frame, frame
-  local echo, r_type, r_length, r_payload, r_time, e_type, e_length, e_payload, e_time
+  local echo, r_type, r_length, r_payload, e_type, e_length, e_payload
   if dir == S2C then
-    echo, e_type, e_length, e_payload, e_time = id, type, length, payload, time
-    r_type, r_length, r_payload, r_time = w.type, w.length, w.payload, w.time
+    echo, e_type, e_length, e_payload = id, type, length, payload
+    r_type, r_length, r_payload = w.type, w.length, w.payload
   else
-    echo, e_type, e_length, e_payload, e_time = w.id, w.type, w.length, w.payload, w.time
-    r_type, r_length, r_payload, r_time = type, length, payload, time
+    echo, e_type, e_length, e_payload = w.id, w.type, w.length, w.payload
+    r_type, r_length, r_payload = type, length, payload
   end
-  deltas[echo] = e_time - r_time
   if r_type ~= e_type or r_length ~= e_length or r_payload ~= e_payload then
     odd[echo] = {type = r_type ~= e_type and r_type, length = r_length ~= e_length and r_length,
                  payload = r_payload ~= e_payload}
@@ -579,6 +646,27 @@ local function conn_peer_checked(conn, dir, payload)
   local q = conn[1 - dir].queue
   local w = q[q.first]
   return w and w.valid and w.payload == payload
+end
+
+-- Counts a message going d, the nth of frame number's (from 0); its ordinal in d.
+local function conn_count(d, number, nth)
+  d.count = d.count + 1
+  if nth == 0 then
+    d.run_firsts[#d.run_firsts + 1] = d.count
+    d.run_frames[#d.run_frames + 1] = number
+  end
+  return d.count
+end
+
+-- The frame of the nth message going d, if there is one yet.
+local function conn_frame_of(d, n)
+  if n > d.count then return nil end
+  local firsts, lo, hi = d.run_firsts, 1, #d.run_firsts
+  while lo < hi do -- the last run starting at or before n
+    local mid = floor((lo + hi + 1) / 2)
+    if firsts[mid] <= n then lo = mid else hi = mid - 1 end
+  end
+  return d.run_frames[lo]
 end
 
 -- ---- Showing (plugin/appmsg-show.c) ------------------------------------------------------------
@@ -617,6 +705,7 @@ local function end_of_call(c, first_in_frame)
   local pinfo = c.pinfo
   if c.count ~= first_in_frame then
     pinfo.private.appmsg_count = tostring(c.count)
+    pinfo.private.appmsg_msgs = tostring(c.msgs)
     local cols = pinfo.cols
     local text = table.concat(c.info, ", ")
     if first_in_frame == 0 then
@@ -722,12 +811,19 @@ local function show_message(c, off, f)
   if c.visited or not conn_peer_checked(c.stream.conn, c.dir, payload) then
     problem, at, why = payload_check(s, from, to)
   end
+  local nth, number, n = c.msgs, c.number, nil -- the frame's nth message, its ordinal
+  c.msgs = nth + 1
   if not c.visited then
-    conn_pair(c.stream.conn, c.dir, id, c.number, f.type, length, payload, c.time, not problem)
+    n = conn_count(c.d, number, nth)
+    if nth == 0 then firsts[number], times[number] = n, c.time end
+    conn_pair(c.stream.conn, c.dir, id, f.type, length, payload, not problem)
+  else
+    local first = firsts[number]
+    n = first and first + nth
   end
+  local peer = n and conn_frame_of(c.stream.conn[1 - c.dir], n)
   local tf = type_form(f.type)
   local text = format("AppMsg, Type: %s, Length: %u", tf, length)
-  local peer = id and peers[id]
   if peer then
     text = text .. format(c.dir == C2S and ", echoed in frame %u" or ", echo of frame %u", peer)
   end
@@ -768,7 +864,7 @@ local function show_message(c, off, f)
       add_generated(c, ti, F.response_in, peer)
     else
       add_generated(c, ti, F.response_to, peer)
-      if c.real[F.time] ~= false then add_generated(c, ti, F.time, nstime(deltas[id])) end
+      if c.real[F.time] ~= false then add_generated(c, ti, F.time, nstime(c.time - times[peer])) end
       local diff = odd[id]
       if diff then
         local what, at_item = {}, nil
@@ -903,7 +999,7 @@ end
 local streams
 
 function appmsg.init()
-  streams, records, peers, deltas, odd, next_id = {}, {}, {}, {}, {}, 1
+  streams, bases, firsts, times, reassembled_calls, odd, next_id = {}, {}, {}, {}, {}, {}, 1
 end
 
 -- The client: the side not on the AppMsg port, else the first to send (TCP's knowledge of the
@@ -936,25 +1032,27 @@ function appmsg.dissector(tvb, pinfo, tree)
   local c = {tvb = tvb, pinfo = pinfo, tree = tree, s = tvb:raw(0, len), len = len,
              stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
              max_length = appmsg.prefs.max_length, time = pinfo.rel_ts, visited = visited,
-             number = number, count = first_in_frame, info = {}, base = false, real = {}}
-  -- First pass: whether this data begins with the message that waited in dir (a reassembly).
+             number = number, count = first_in_frame, info = {}, base = false, real = {},
+             msgs = tonumber(pinfo.private.appmsg_msgs or "0")}
+  -- Whether this data begins with the message that waited in dir (a reassembly): known on the
+  -- first pass, kept for TCP's nth call in this frame.
+  local n = tonumber(pinfo.private.appmsg_calls or "0") + 1
+  pinfo.private.appmsg_calls = tostring(n)
   local reassembled
   if not visited then
     reassembled = st.waiting[dir] or false
     st.waiting[dir] = false
-    local recs = records[number]
-    if not recs then
-      recs = {reassembled = {}, base = next_id}
-      records[number] = recs
+    c.base = bases[number]
+    if not c.base then
+      c.base = next_id
+      bases[number] = next_id
     end
-    recs.reassembled[#recs.reassembled + 1] = reassembled
-    c.base = recs.base
+    if reassembled then
+      reassembled_calls[number] = (reassembled_calls[number] or 0) + 2 ^ (n - 1)
+    end
   else
-    local recs = records[number]
-    c.base = recs and recs.base
-    local n = tonumber(pinfo.private.appmsg_calls or "0") + 1
-    pinfo.private.appmsg_calls = tostring(n)
-    reassembled = recs and recs.reassembled[n] or false
+    c.base = bases[number] or false
+    reassembled = has(reassembled_calls[number] or 0, 2 ^ (n - 1))
   end
   -- (A FIN or RST in this segment is TCP's to know, not pinfo's: the message it cuts waits.)
   local can_wait = appmsg.prefs.desegment and pinfo.can_desegment > 0
