@@ -694,9 +694,19 @@ local function next_message_in_frame(c)
 end
 
 -- Each message's Info text, after the one before it in the frame (written at the call's end).
+-- c.info is nil when there are no columns to write (tshark -T fields without a column, a
+-- filter's pass): their texts are not made, as Wireshark's col_ functions skip theirs in C.
 local function add_info(c, text)
   local info = c.info
-  info[#info + 1] = text
+  if info then info[#info + 1] = text end
+end
+
+-- The Info column's state, once per call: a column Wireshark does not keep prints as its name
+-- in parentheses.
+local function info_texts(pinfo)
+  local text = tostring(pinfo.cols.info)
+  if text == "(info)" or text == "(nil)" then return nil end
+  return {}
 end
 
 -- The columns, once per call: the frame's first message replaces TCP's Info text, the others
@@ -706,6 +716,7 @@ local function end_of_call(c, first_in_frame)
   if c.count ~= first_in_frame then
     pinfo.private.appmsg_count = tostring(c.count)
     pinfo.private.appmsg_msgs = tostring(c.msgs)
+    if not c.info then return end
     local cols = pinfo.cols
     local text = table.concat(c.info, ", ")
     if first_in_frame == 0 then
@@ -893,7 +904,7 @@ local function show_message(c, off, f)
                          chars = chars}
     end
   end
-  add_info(c, format("type %s: %u B", tf, length) .. labels(errors))
+  if c.info then add_info(c, format("type %s: %u B", tf, length) .. labels(errors)) end
 end
 
 local function show_skipped(c, off, len)
@@ -1032,7 +1043,7 @@ function appmsg.dissector(tvb, pinfo, tree)
   local c = {tvb = tvb, pinfo = pinfo, tree = tree, s = tvb:raw(0, len), len = len,
              stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
              max_length = appmsg.prefs.max_length, time = pinfo.rel_ts, visited = visited,
-             number = number, count = first_in_frame, info = {}, base = false, real = {},
+             number = number, count = first_in_frame, info = info_texts(pinfo), base = false, real = {},
              msgs = tonumber(pinfo.private.appmsg_msgs or "0")}
   -- Whether this data begins with the message that waited in dir (a reassembly): known on the
   -- first pass, kept for TCP's nth call in this frame.
