@@ -3,8 +3,9 @@ infos and preferences when loaded alone, and a step aside when the C plugin is l
 import os
 import re
 import shutil
+import tempfile
 
-from checks.captures import capture_path, recipe, recipes
+from checks.captures import capture_path, generate, recipe, recipes
 from checks.sandbox import Failure, Tshark, tshark_folder
 
 # What the Lua edition cannot register as the C plugin does, by Wireshark's Lua API.
@@ -133,6 +134,11 @@ def compare_capture(c, lua, source, name):
         opts = opts + ["-d", f"tcp.port=={args[args.index('-p') + 1]},appmsg"]
     want = edition_views(c, c.readable(capture_path(source, name)), opts)
     got = edition_views(lua, lua.readable(capture_path(source, name)), opts)
+    return compare_views(name, want, got)
+
+
+def compare_views(name, want, got):
+    """compare_capture's answer for two editions' edition_views of one capture."""
     names = ["frame"] + EQUAL_FIELDS + ["expert", "Info"]
     wrong, left_out = [], 0
     for w, g in zip(want, got):
@@ -171,3 +177,112 @@ def cmd_lua_equal(a, ts):
     print(f"{len(names)} captures, {compared} frames with the same fields, expert infos and Info "
           f"column in both editions; {left_out} left out (not offered yet: "
           f"{', '.join(NOT_OFFERED)})")
+
+
+# Payloads for the JSON check, one a line as appmsg-gen --payloads reads them: every rule of
+# core/appmsg_json.c (and its unit test's cases), the Lua edition's fast paths (flat objects,
+# plain strings, integers) and their edges (a token at the payload's end, where the next
+# message's header follows at once). An echo repeats its request: a valid one is not checked
+# again by the Lua edition.
+JSON_CORPUS = [
+    # one JSON value
+    b'{"id": 1, "op": "ping", "text": "x"}', b"{}", b"[]", b"7", b"-0.5e+3", b"true", b"null",
+    b'""', b'"caf\xc3\xa9 \\u00e9 \\n"', b' {"a": [1, 2, {"b": null}]} ',
+    b'{"a":1,"b":false,"c":null,"d":true}', b'{"k\xc3\xa9y": "v"}', b'{"a": "\x7f"}',
+    b'{"a": "\xf0\x9f\x98\x80 ok \xe6\x97\xa5"}', b'{"a": -0, "b": 0, "c": 10, "d": -3}',
+    b'{"a": 1.5, "b": 2e10, "c": -1E-2}', b'\t{"a"\t:\t1\t}\t', b'{"a": "\\"\\\\"}',
+    b'{"a": {"b": {"c": []}}}', b"[" * 255 + b"]" * 255, b'"\\ud83d\\ude00"', b"0", b"-1",
+    # not JSON, or not UTF-8
+    b"", b" ", b"7 8", b'{"a": 1} x', b'{"a" 1}', b"{a: 1}", b"[1,]", b"[1 2]", b"01", b"1.",
+    b"-", b"tru", b"truex", b'"abc', b'"\\x"', b'"\\u12g4"', b'"tab\there"',
+    b'{"id": 3, "op": ', b"nul", b"[", b"}", b'{"a": 01}', b'{"a": 1,}', b'{"a": tru}',
+    b'{"a": "\xc3("}', b'{"a": "\xc0\xaf"}', b'{"a": "\xed\xa0\x80"}', b'{"a": "x\x01"}',
+    b'{"a": 1}}', b'{"a": -}', b'{"a": 1e}', b'{"a": .5}', b'{"a": +1}', b'{"a": "unterminated',
+    b'{"a": 1', b'{"a": 12', b"[" * 300, b"\xff", b"ab\x00cd", b'{"a": "\xf4\x90\x80\x80"}',
+    b'{"a": "\xe0\x80\x80"}', b'{"a": 1 "b": 2}', b'{"a": 1, "b"}', b'{"a": 1,, "b": 2}',
+    b'{"a": nulls}', b'{"a": "x"', b'{"\xc3\xa9": 1, "b": [}', b"12", b'"12',
+]
+
+
+def cmd_lua_json(a, ts):
+    """The Lua edition's JSON check says what the C plugin's does, payload by payload (JSON_CORPUS,
+    messages back to back in a capture of ours): the same payload fields, expert infos (where
+    and why a payload is not JSON or not UTF-8) and Info column."""
+    if not a.lua:
+        raise Failure("lua-json needs --lua (build/lua/appmsg.lua)")
+    tmp = tempfile.mkdtemp(prefix="appmsg-json-")
+    c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
+    try:
+        corpus = os.path.join(tmp, "corpus.txt")
+        with open(corpus, "wb") as f:
+            f.write(b"\n".join(JSON_CORPUS))
+        capture, _ = generate(a.gen, ["-n", str(len(JSON_CORPUS)), "-s", "merged", "-k", "4",
+                                      "--payloads", corpus, "--seed", "25"], tmp, "json", a.source)
+        os.chmod(tmp, 0o755)
+        os.chmod(capture, 0o644)
+        c.require_plugin()
+        lua.require_no_plugin()
+        want = edition_views(c, c.readable(capture), [])
+        got = edition_views(lua, lua.readable(capture), [])
+        wrong, compared, left_out = compare_views("json", want, got)
+        problems = sum(row.count("Payload is not") for row in want)
+    finally:
+        c.cleanup()
+        lua.cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)
+    if left_out or problems < 40:
+        raise Failure(f"the corpus capture is not what this test needs: {left_out} frames cut, "
+                      f"{problems} with a payload problem")
+    if wrong:
+        raise Failure(f"the Lua edition's JSON check says otherwise ({len(wrong)}):\n  " +
+                      "\n  ".join(wrong[:40]))
+    print(f"{len(JSON_CORPUS)} payloads (and their echoes) in {compared} frames: the same fields, "
+          f"expert infos and Info column in both editions")
+
+
+# Views where tshark builds less than everything: one field asked for (the others Wireshark
+# fakes, and the Lua edition skips them too), a filter's pass (no tree shown, no columns kept),
+# one pass and two. The Lua edition must give the C plugin's answer in each.
+PARTIAL_VIEWS = [
+    ["-T", "fields", "-e", "frame.number", "-e", "appmsg.time"],
+    ["-T", "fields", "-e", "frame.number", "-e", "appmsg.response_to", "-e", "appmsg.payload"],
+    ["-2", "-T", "fields", "-e", "frame.number", "-e", "appmsg.response_in"],
+    ["-2", "-T", "fields", "-e", "frame.number", "-e", "appmsg.checksum.status"],
+    ["-Y", "appmsg.type == 3 || appmsg.response_to"],
+    ["-2", "-Y", "appmsg.time > 0.0001 && appmsg.payload contains \"a\""],
+    ["-2", "-Y", "_ws.expert.severity == error && appmsg", "-T", "fields", "-e", "frame.number"],
+]
+PARTIAL_VIEW_CAPTURES = ["checked", "echo-times", "mistakes-mixed"]
+
+
+def cmd_lua_views(a, ts):
+    """PARTIAL_VIEWS of PARTIAL_VIEW_CAPTURES: the same output from both editions."""
+    if not a.lua:
+        raise Failure("lua-views needs --lua (build/lua/appmsg.lua)")
+    c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
+    wrong, lines = [], 0
+    try:
+        c.require_plugin()
+        lua.require_no_plugin()
+        for name in PARTIAL_VIEW_CAPTURES:
+            opts = recipe(a.source, name)[2]
+            for view in PARTIAL_VIEWS:
+                want = c.run(["-r", c.readable(capture_path(a.source, name))] + view + opts).stdout
+                got = lua.run(["-r", lua.readable(capture_path(a.source, name))] + view +
+                              opts).stdout
+                lines += len(want.splitlines())
+                if want != got:
+                    diff = [f"C {w!r} / Lua {g!r}" for w, g in
+                            zip(want.splitlines(), got.splitlines()) if w != g]
+                    wrong.append(f"{name} {' '.join(view)}: " + (
+                        diff[0] if diff else f"{len(want.splitlines())} lines, Lua "
+                                             f"{len(got.splitlines())}"))
+    finally:
+        c.cleanup()
+        lua.cleanup()
+    if not lines:
+        raise Failure("the views printed nothing")
+    if wrong:
+        raise Failure("the Lua edition shows otherwise:\n  " + "\n  ".join(wrong))
+    print(f"{len(PARTIAL_VIEWS)} views of {len(PARTIAL_VIEW_CAPTURES)} captures ({lines} lines): "
+          "the same in both editions")
