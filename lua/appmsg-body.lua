@@ -696,6 +696,19 @@ end
 local FIX_LENGTH_IN_CHARS =
   "Take the length of the encoded bytes (len(text.encode())), not of the text"
 
+-- The type's item text for a type the table does not name: its number alone, as the C plugin
+-- shows it (BASE_SPECIAL_VALS, which Lua fields do not take), not "Unknown (5)".
+local type_labels = {}
+local function type_label(t)
+  if type_names[t] then return nil end
+  local label = type_labels[t]
+  if not label then
+    label = format("Type: %u", t)
+    type_labels[t] = label
+  end
+  return label
+end
+
 local type_forms = {} -- made once per type
 local function type_form(t)
   local form = type_forms[t]
@@ -764,12 +777,14 @@ end
 -- one still pays a call into Wireshark for each. So a call learns, from the first item it adds
 -- of a field, whether Wireshark faked it (the item handed back is not as long as asked for),
 -- and then adds that field no more: the parent stands for it, as in C. c.real: field -> bool.
-local function add_item(c, parent, field, off, len, value)
+local function add_item(c, parent, field, off, len, value, label)
   local real = c.real[field]
   if real == false then return parent end
   local item
   if value == nil then
     item = parent:add(field, c.tvb(off, len))
+  elseif label then
+    item = parent:add(field, c.tvb(off, len), value, label)
   else
     item = parent:add(field, c.tvb(off, len), value)
   end
@@ -800,7 +815,7 @@ end
 local function header_fields(c, ti, off, f)
   local errors = 0
   local magic = add_item(c, ti, F.magic, off, 4)
-  local type_item = add_item(c, ti, F.type, off + 4, 4, f.type)
+  local type_item = add_item(c, ti, F.type, off + 4, 4, f.type, type_label(f.type))
   local length_item = add_item(c, ti, F.length, off + 8, 4, f.declared)
   if f.mistakes == 0 then return 0, type_item, length_item end
   if has(f.mistakes, LE_HEADER) then
