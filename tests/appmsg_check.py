@@ -18,7 +18,8 @@ from checks.docs import (cmd_doc_filters, cmd_doc_layout, cmd_doc_links, cmd_doc
 from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
 from checks.gui import cmd_gui
 from checks.kinds import cmd_doc_kinds
-from checks.lua import cmd_lua_equal, cmd_lua_json, cmd_lua_registration, cmd_lua_views
+from checks.lua import (cmd_lua_equal, cmd_lua_heuristic, cmd_lua_json, cmd_lua_registration,
+                        cmd_lua_views)
 from checks.heuristic import cmd_foreign_untouched, cmd_heuristic_awkward
 from checks.live import cmd_extcap, cmd_live
 from checks.live_servers import (cmd_send_checks, cmd_serve_connect_burst, cmd_serve_fd_limit,
@@ -68,6 +69,7 @@ COMMANDS = {
     "lua-registration": (cmd_lua_registration, False),
     "lua-equal": (cmd_lua_equal, False),
     "lua-json": (cmd_lua_json, False),
+    "lua-heuristic": (cmd_lua_heuristic, False),
     "lua-views": (cmd_lua_views, False),
     "profile": (cmd_profile, True),
 }
