@@ -613,8 +613,9 @@ local function conn_skipped(d, run)
 end
 
 -- The Nth message one way pairs with the Nth the other way; the first to come waits (with its
--- payload, until its peer comes). The echo learns how it differs from its request. valid: whether the payload is one JSON value (a waiting message
--- keeps it, for its peer: see conn_peer_checked).
+-- payload, until its peer comes). The echo learns how it differs from its request. valid:
+-- whether the payload is one JSON value (a waiting message keeps it for its peer: see
+-- conn_peer_checked).
 local function conn_pair(conn, dir, id, type, length, payload, valid)
   local q = conn[1 - dir].queue
   local w = q[q.first]
@@ -720,8 +721,8 @@ local function type_form(t)
   return form
 end
 
--- The messages of this frame so far (c.count, kept in pinfo.private between TCP's calls for one
--- frame); the count tells a frame's messages apart for their records.
+-- The items of this frame so far (c.count, kept in pinfo.private between TCP's calls for one
+-- frame): an item's index in its frame keys what odd keeps for it.
 local function next_message_in_frame(c)
   local n = c.count
   c.count = n + 1
@@ -1039,7 +1040,8 @@ end
 -- need comes from pinfo. A connection is its two endpoints; a time is pinfo.rel_ts (seconds
 -- since the first frame: small enough for a double to hold nanoseconds; nstime() above).
 local function connection_key(pinfo)
-  local a, b = tostring(pinfo.src) .. "/" .. pinfo.src_port, tostring(pinfo.dst) .. "/" .. pinfo.dst_port
+  local a = tostring(pinfo.src) .. "/" .. pinfo.src_port
+  local b = tostring(pinfo.dst) .. "/" .. pinfo.dst_port
   if a < b then return a .. " " .. b end
   return b .. " " .. a
 end
