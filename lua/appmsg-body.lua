@@ -850,6 +850,21 @@ local function header_fields(c, ti, off, f)
   return errors, type_item, length_item
 end
 
+-- A valid payload handed to Wireshark's JSON dissector (the json_dissector preference), under
+-- the message's item. The columns describe messages: JSON's "JavaScript Object Notation" is
+-- kept out, as the C plugin keeps them unwritable while JSON runs.
+local json_dissector
+local function add_json_dissector(c, ti, from, length)
+  json_dissector = json_dissector or Dissector.get("json")
+  local cols = c.pinfo.cols
+  local protocol, info = tostring(cols.protocol), tostring(cols.info)
+  json_dissector:call(c.tvb(from, length):tvb(), c.pinfo, ti)
+  if c.info then
+    cols.protocol = protocol
+    cols.info:set(info)
+  end
+end
+
 local function show_message(c, off, f)
   local s = c.s
   local key = next_message_in_frame(c)
@@ -943,6 +958,10 @@ local function show_message(c, off, f)
     end
   end
   if c.info then add_info(c, format("type %s: %u B", tf, length) .. labels(errors)) end
+  if not problem and length > 0 and appmsg.prefs.payload_as_json
+      and appmsg.prefs.json_dissector then
+    add_json_dissector(c, ti, from, length)
+  end
 end
 
 local function show_skipped(c, off, len)

@@ -103,7 +103,9 @@ def cmd_lua_registration(a, ts):
 EQUAL_FIELDS = ["appmsg.magic", "appmsg.from_client", "appmsg.type", "appmsg.length",
                 "appmsg.checksum", "appmsg.checksum.status", "appmsg.payload",
                 "appmsg.response_in", "appmsg.response_to", "appmsg.time", "appmsg.skipped",
-                "appmsg.truncated.start", "appmsg.truncated.seen"]
+                "appmsg.truncated.start", "appmsg.truncated.seen",
+                # Wireshark's JSON dissector, with the json_dissector preference (json-dissector)
+                "json.key", "json.value.string", "json.value.number"]
 
 
 def edition_views(ts, capture, opts):
