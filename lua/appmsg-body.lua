@@ -958,8 +958,7 @@ local function show_message(c, off, f)
     end
   end
   if c.info then add_info(c, format("type %s: %u B", tf, length) .. labels(errors)) end
-  if not problem and length > 0 and appmsg.prefs.payload_as_json
-      and appmsg.prefs.json_dissector then
+  if c.json_dissector and not problem and length > 0 then
     add_json_dissector(c, ti, from, length)
   end
 end
@@ -1113,7 +1112,8 @@ local function dissect(tvb, pinfo, tree)
              stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
              max_length = appmsg.prefs.max_length, time = pinfo.rel_ts, visited = visited,
              number = number, count = first_in_frame, info = info_texts(pinfo), real = {},
-             msgs = tonumber(pinfo.private.appmsg_msgs or "0")}
+             msgs = tonumber(pinfo.private.appmsg_msgs or "0"),
+             json_dissector = appmsg.prefs.payload_as_json and appmsg.prefs.json_dissector}
   -- Whether this data begins with the message that waited in dir (a reassembly): known on the
   -- first pass, kept for TCP's nth call in this frame.
   local n = tonumber(pinfo.private.appmsg_calls or "0") + 1
