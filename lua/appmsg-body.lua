@@ -66,6 +66,15 @@ local function magic_kind(a, b, c, d)
   if a == 0x78 and b == 0x56 and c == 0x34 and d == 0x12 then return 2 end
 end
 
+-- The magic that starts at off (off < len): whole, or as much of one as the data has left.
+local function magic_kind_at(s, len, off)
+  local left = len - off
+  if left >= 4 then return magic_kind(byte(s, off + 1, off + 4)) end
+  local head = sub(s, off + 1, len)
+  if head == sub(MAGIC_BYTES, 1, left) then return 1 end
+  if head == sub(MAGIC_LE_BYTES, 1, left) then return 2 end
+end
+
 -- The first offset in [from, limit) where pattern starts, whole or (at the data's end) as much
 -- of it as there is; limit when there is none.
 local function find_pattern(s, len, from, limit, pattern)
@@ -198,11 +207,17 @@ local function jdigit()
   return ji <= je and b and b >= 48 and b <= 57
 end
 
+-- The end of an integer (no fraction or exponent: those are read byte by byte) at i, or nil.
+local function integer_end(i)
+  local _, e = find(js, "^-?[1-9]%d*", i)
+  if not e then _, e = find(js, "^-?0", i) end
+  return e
+end
+
 local function jnumber()
   -- Most numbers are integers: found whole by string.find (in C). Anything else, or a number
   -- that runs to the payload's end, byte by byte below.
-  local _, e = find(js, "^-?[1-9]%d*", ji)
-  if not e then _, e = find(js, "^-?0", ji) end
+  local e = integer_end(ji)
   if e and e < je then
     local b = byte(js, e + 1)
     if b ~= 46 and b ~= 101 and b ~= 69 and (b < 48 or b > 57) then
@@ -324,8 +339,7 @@ local function flat_object_end(i)
     if b == 34 then
       v = simple_string_end(i)
     elseif b == 45 or (b >= 48 and b <= 57) then
-      _, v = find(js, "^-?[1-9]%d*", i)
-      if not v then _, v = find(js, "^-?0", i) end
+      v = integer_end(i)
     elseif b == 116 or b == 102 or b == 110 then
       local word = b == 116 and "true" or b == 102 and "false" or "null"
       if sub(js, i, i + #word - 1) == word then v = i + #word - 1 end
@@ -411,13 +425,7 @@ local function frame_next(s, len, off, checked, max_length, f)
   f.kind, f.header_len = MESSAGE, checked and CHECKED_HDR_LEN or HDR_LEN
   f.mistakes, f.need, f.len = 0, 0, 0
   f.type, f.length, f.checksum, f.declared, f.have_header = 0, 0, 0, 0, false
-  local magic
-  if avail >= 4 then
-    magic = magic_kind(byte(s, off + 1, off + 4))
-  else
-    local head = sub(s, off + 1, len)
-    magic = head == sub(MAGIC_BYTES, 1, avail) and 1 or head == sub(MAGIC_LE_BYTES, 1, avail) and 2
-  end
+  local magic = magic_kind_at(s, len, off)
   if magic == 2 then
     f.mistakes = LE_HEADER
   elseif magic ~= 1 then
@@ -450,21 +458,13 @@ local function frame_next(s, len, off, checked, max_length, f)
   return f
 end
 
--- Whether a magic (either byte order) starts at off: whole, or as much of one as the data has
--- left (find_magic's answer at off, without a search).
-local function magic_starts_at(s, len, off)
-  local left = len - off
-  if left >= 4 then return magic_kind(byte(s, off + 1, off + 4)) ~= nil end
-  local m = sub(s, off + 1, len)
-  return m == sub(MAGIC_BYTES, 1, left) or m == sub(MAGIC_LE_BYTES, 1, left)
-end
-
+-- (magic_kind_at is find_magic's answer at off, without a search.)
 local function magic_at(s, len, off)
-  return len - off >= 4 and magic_starts_at(s, len, off)
+  return len - off >= 4 and magic_kind_at(s, len, off) ~= nil
 end
 
 local function message_ends_at(s, len, off, at)
-  return at == len - off or (at < len - off and magic_starts_at(s, len, off + at))
+  return at == len - off or (at < len - off and magic_kind_at(s, len, off + at) ~= nil)
 end
 
 local function reframe(f, mistake, payload_len)
@@ -516,12 +516,9 @@ local function frame_read(s, len, off, checked, max_length, f)
   return f
 end
 
--- What the reader's answers point to: the message read, the one after it.
-local function new_frame()
-  return {kind = MESSAGE, header_len = HDR_LEN, mistakes = 0, need = 0, len = 0, type = 0,
-          length = 0, checksum = 0, declared = 0, have_header = false}
-end
-local THIS_FRAME, NEXT_FRAME = new_frame(), new_frame()
+-- What the reader's answers point to (frame_next fills them): the message read, the one
+-- after it.
+local THIS_FRAME, NEXT_FRAME = {}, {}
 
 local READ_MESSAGE, READ_SKIPPED, READ_TOO_LONG, READ_WAIT, READ_TRUNCATED = 1, 2, 3, 4, 5
 
@@ -1116,17 +1113,17 @@ local function dissect(tvb, pinfo, tree)
              json_dissector = appmsg.prefs.payload_as_json and appmsg.prefs.json_dissector}
   -- Whether this data begins with the message that waited in dir (a reassembly): known on the
   -- first pass, kept for TCP's nth call in this frame.
-  local n = tonumber(pinfo.private.appmsg_calls or "0") + 1
-  pinfo.private.appmsg_calls = tostring(n)
+  local call = tonumber(pinfo.private.appmsg_calls or "0") + 1
+  pinfo.private.appmsg_calls = tostring(call)
   local reassembled
   if not visited then
     reassembled = st.waiting[dir] or false
     st.waiting[dir] = false
     if reassembled then
-      reassembled_calls[number] = (reassembled_calls[number] or 0) + 2 ^ (n - 1)
+      reassembled_calls[number] = (reassembled_calls[number] or 0) + 2 ^ (call - 1)
     end
   else
-    reassembled = has(reassembled_calls[number] or 0, 2 ^ (n - 1))
+    reassembled = has(reassembled_calls[number] or 0, 2 ^ (call - 1))
   end
   -- (A FIN or RST in this segment is TCP's to know, not pinfo's: the message it cuts waits.)
   -- (Called by the heuristic, Lua is told TCP cannot desegment, but TCP does as asked.)

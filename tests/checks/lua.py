@@ -1,5 +1,6 @@
 """The Lua edition (build/lua/appmsg.lua) against the C plugin: the same protocol, fields, expert
 infos and preferences when loaded alone, and a step aside when the C plugin is loaded too."""
+import contextlib
 import os
 import re
 import shutil
@@ -41,6 +42,24 @@ def lua_tshark(lua, plugin=None):
     if not re.search(rf"^appmsg\.lua\t.*\t{re.escape(path)}$", plugins, re.M):
         raise Failure(f"tshark did not load {path}; tshark -G plugins said:\n{plugins}")
     return ts
+
+
+@contextlib.contextmanager
+def editions(a):
+    """(c, lua): a sandbox with the C plugin and one with the Lua edition alone, each checked to
+    have loaded what it should; both cleaned up after."""
+    if not a.lua:
+        raise Failure(f"{a.command} needs --lua (build/lua/appmsg.lua)")
+    c, lua = Tshark(a.plugin, memo=a.memo), None
+    try:
+        lua = lua_tshark(a.lua)
+        c.require_plugin()
+        lua.require_no_plugin()
+        yield c, lua
+    finally:
+        c.cleanup()
+        if lua:
+            lua.cleanup()
 
 
 def registration(ts):
@@ -130,10 +149,15 @@ NOT_OFFERED = {
 def compare_capture(c, lua, source, name):
     """The differences between the editions on one capture (and how many frames were left out
     as NOT_OFFERED); c and lua are sandboxes with each edition."""
-    opts = recipe(source, name)[2]
-    want = edition_views(c, c.readable(capture_path(source, name)), opts)
-    got = edition_views(lua, lua.readable(capture_path(source, name)), opts)
-    return compare_views(name, want, got)
+    return compare_file(c, lua, capture_path(source, name), name, recipe(source, name)[2])[:3]
+
+
+def compare_file(c, lua, path, name, opts=()):
+    """compare_views of both editions' edition_views of the capture at path, and the C plugin's
+    view."""
+    want = edition_views(c, c.readable(path), list(opts))
+    got = edition_views(lua, lua.readable(path), list(opts))
+    return compare_views(name, want, got) + (want,)
 
 
 def compare_views(name, want, got):
@@ -157,19 +181,13 @@ def cmd_lua_equal(a, ts):
     the C plugin shows: the same values of every field it offers, message by message, the same
     expert infos and the same Info column, frame by frame; but for NOT_OFFERED, named."""
     names = [a.name] if a.name else [r[0] for r in recipes(a.source)]
-    c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
     wrong, compared, left_out = [], 0, 0
-    try:
-        c.require_plugin()
-        lua.require_no_plugin()
+    with editions(a) as (c, lua):
         for name in names:
             w, n, left = compare_capture(c, lua, a.source, name)
             wrong += w
             compared += n
             left_out += left
-    finally:
-        c.cleanup()
-        lua.cleanup()
     if wrong:
         raise Failure(f"the Lua edition shows otherwise ({len(wrong)}):\n  " +
                       "\n  ".join(wrong[:40]))
@@ -207,27 +225,20 @@ def cmd_lua_json(a, ts):
     """The Lua edition's JSON check says what the C plugin's does, payload by payload (JSON_CORPUS,
     messages back to back in a capture of ours): the same payload fields, expert infos (where
     and why a payload is not JSON or not UTF-8) and Info column."""
-    if not a.lua:
-        raise Failure("lua-json needs --lua (build/lua/appmsg.lua)")
     tmp = tempfile.mkdtemp(prefix="appmsg-json-")
-    c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
     try:
-        corpus = os.path.join(tmp, "corpus.txt")
-        with open(corpus, "wb") as f:
-            f.write(b"\n".join(JSON_CORPUS))
-        capture, _ = generate(a.gen, ["-n", str(len(JSON_CORPUS)), "-s", "merged", "-k", "4",
-                                      "--payloads", corpus, "--seed", "25"], tmp, "json", a.source)
-        os.chmod(tmp, 0o755)
-        os.chmod(capture, 0o644)
-        c.require_plugin()
-        lua.require_no_plugin()
-        want = edition_views(c, c.readable(capture), [])
-        got = edition_views(lua, lua.readable(capture), [])
-        wrong, compared, left_out = compare_views("json", want, got)
-        problems = sum(row.count("Payload is not") for row in want)
+        with editions(a) as (c, lua):
+            corpus = os.path.join(tmp, "corpus.txt")
+            with open(corpus, "wb") as f:
+                f.write(b"\n".join(JSON_CORPUS))
+            capture, _ = generate(a.gen, ["-n", str(len(JSON_CORPUS)), "-s", "merged", "-k", "4",
+                                          "--payloads", corpus, "--seed", "25"], tmp, "json",
+                                  a.source)
+            os.chmod(tmp, 0o755)
+            os.chmod(capture, 0o644)
+            wrong, compared, left_out, want = compare_file(c, lua, capture, "json")
+            problems = sum(row.count("Payload is not") for row in want)
     finally:
-        c.cleanup()
-        lua.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
     if left_out or problems < 40:
         raise Failure(f"the corpus capture is not what this test needs: {left_out} frames cut, "
@@ -256,13 +267,8 @@ PARTIAL_VIEW_CAPTURES = ["checked", "echo-times", "mistakes-mixed"]
 
 def cmd_lua_views(a, ts):
     """PARTIAL_VIEWS of PARTIAL_VIEW_CAPTURES: the same output from both editions."""
-    if not a.lua:
-        raise Failure("lua-views needs --lua (build/lua/appmsg.lua)")
-    c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
     wrong, lines = [], 0
-    try:
-        c.require_plugin()
-        lua.require_no_plugin()
+    with editions(a) as (c, lua):
         for name in PARTIAL_VIEW_CAPTURES:
             opts = recipe(a.source, name)[2]
             for view in PARTIAL_VIEWS:
@@ -276,9 +282,6 @@ def cmd_lua_views(a, ts):
                     wrong.append(f"{name} {' '.join(view)}: " + (
                         diff[0] if diff else f"{len(want.splitlines())} lines, Lua "
                                              f"{len(got.splitlines())}"))
-    finally:
-        c.cleanup()
-        lua.cleanup()
     if not lines:
         raise Failure("the views printed nothing")
     if wrong:
@@ -292,34 +295,26 @@ def cmd_lua_heuristic(a, ts):
     whole, merged and partial segments, and captures that start mid-stream (whole and merged
     segments: the Lua edition has no TCP sequence numbers for the C plugin's other clues,
     docs/install.md). The same fields, expert infos and Info column in both editions."""
-    if not a.lua:
-        raise Failure("lua-heuristic needs --lua (build/lua/appmsg.lua)")
     tmp = tempfile.mkdtemp(prefix="appmsg-heur-")
     os.chmod(tmp, 0o755)
-    c, lua = Tshark(a.plugin, memo=a.memo), lua_tshark(a.lua)
     wrong, compared, found = [], 0, 0
     try:
-        c.require_plugin()
-        lua.require_no_plugin()
-        for shape in ("whole", "merged", "partial"):
-            full, _ = generate(a.gen, ["-n", "20", "-s", shape, "-p", "47002", "--seed", "3"],
-                               tmp, f"{shape}-full", a.source)
-            captures = [(f"{shape}, whole capture", full)]
-            if shape != "partial":
-                mid = os.path.join(tmp, f"{shape}-mid.pcap")
-                cut_before(full, 10, mid)
-                captures.append((f"{shape}, from frame 10 on", mid))
-            for name, path in captures:
-                os.chmod(path, 0o644)
-                want = edition_views(c, c.readable(path), [])
-                got = edition_views(lua, lua.readable(path), [])
-                w, n, _ = compare_views(name, want, got)
-                wrong += w
-                compared += n
-                found += sum(1 for row in want if "\t0x12345678" in row)
+        with editions(a) as (c, lua):
+            for shape in ("whole", "merged", "partial"):
+                full, _ = generate(a.gen, ["-n", "20", "-s", shape, "-p", "47002", "--seed", "3"],
+                                   tmp, f"{shape}-full", a.source)
+                captures = [(f"{shape}, whole capture", full)]
+                if shape != "partial":
+                    mid = os.path.join(tmp, f"{shape}-mid.pcap")
+                    cut_before(full, 10, mid)
+                    captures.append((f"{shape}, from frame 10 on", mid))
+                for name, path in captures:
+                    os.chmod(path, 0o644)
+                    w, n, _, want = compare_file(c, lua, path, name)
+                    wrong += w
+                    compared += n
+                    found += sum(1 for row in want if "\t0x12345678" in row)
     finally:
-        c.cleanup()
-        lua.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
     if found < 20:
         raise Failure(f"the heuristic found AppMsg in only {found} frames")
