@@ -14,6 +14,14 @@
 
 #define APPMSG_JSON_MAX_DEPTH 256
 
+/* The payload's member list (plugin/appmsg-json-tree.c, and the Lua edition's): with more JSON
+ * tokens than this in one payload it is not built, and a note says so instead (its text, with
+ * the count and the limit): a hostile 16 MiB payload must not become millions of items. */
+#define APPMSG_JSON_TREE_MAX_TOKENS 4096
+#define APPMSG_JSON_TREE_TOO_MANY                                                                  \
+    "JSON tree not shown: %d tokens, more than %d (the appmsg.json_dissector preference shows it " \
+    "all)"
+
 typedef struct {
     size_t offset;       /* where the payload stops being JSON */
     const char *problem; /* what was wrong there, e.g. "expected a value" */

@@ -14,7 +14,8 @@ for _, p in ipairs(P) do
   appmsg.prefs[p[1]] = p[2](p[3], p[4], p[5])
 end
 
-local byte, sub, find, format = string.byte, string.sub, string.find, string.format
+local byte, sub, find, match, format = string.byte, string.sub, string.find, string.match,
+  string.format
 local floor = math.floor
 
 local MAGIC, MAGIC_LE = 0x12345678, 0x78563412
@@ -862,6 +863,218 @@ local function add_json_dissector(c, ti, from, length)
   end
 end
 
+-- ---- Payload members (plugin/appmsg-json-tree.c) ------------------------------------------------
+-- A valid JSON object or array payload lists its members under it, one item each: the field
+-- "key:value" (strings unescaped, as wsutil's json_decode_string_inplace does; kept as written
+-- where it refuses), the text "key: <the value as written>", objects and arrays nested. The
+-- payload was checked already, so the walk below trusts its grammar.
+
+local LABEL_ROOM = 239 -- ITEM_LABEL_LENGTH - 1: the longest text an item shows
+local OBJECT_SHAPE, ARRAY_SHAPE = "{\226\128\166}", "[\226\128\166]" -- {…} and […]
+
+-- How much of text fits in room bytes without cutting a UTF-8 sequence (plugin's fit_utf8).
+local function fit_utf8(text, room)
+  if #text <= room then return text end
+  while room > 0 do
+    local b = byte(text, room + 1)
+    if b < 0x80 or b >= 0xC0 then break end
+    room = room - 1
+  end
+  return sub(text, 1, room)
+end
+
+-- "name: value" cut to fit an item's text (plugin's join_label).
+local function join_label(name, value)
+  if #name + #value + 2 <= LABEL_ROOM then return name .. ": " .. value end
+  name = fit_utf8(name, LABEL_ROOM)
+  if #name + 2 > LABEL_ROOM then return name end
+  return name .. ": " .. fit_utf8(value, LABEL_ROOM - #name - 2)
+end
+
+local function utf8_char(cp)
+  if cp < 0x80 then return string.char(cp) end
+  if cp < 0x800 then return string.char(0xC0 + floor(cp / 64), 0x80 + cp % 64) end
+  if cp < 0x10000 then
+    return string.char(0xE0 + floor(cp / 4096), 0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
+  end
+  return string.char(0xF0 + floor(cp / 262144), 0x80 + floor(cp / 4096) % 64,
+                     0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
+end
+
+local UNESCAPED = {['"'] = '"', ["\\"] = "\\", ["/"] = "/", b = "\b", f = "\f", n = "\n",
+                   r = "\r", t = "\t"}
+
+-- The text of the string s[i, e] without its quotes, unescaped; as written if it holds an escape
+-- wsutil refuses to decode (\u0000, a lone surrogate).
+local function unescaped(s, i, e)
+  local raw = sub(s, i + 1, e - 1)
+  if not find(raw, "\\", 1, true) then return raw end
+  local out, at = {}, 1
+  while true do
+    local bs = find(raw, "\\", at, true)
+    if not bs then break end
+    out[#out + 1] = sub(raw, at, bs - 1)
+    local c = sub(raw, bs + 1, bs + 1)
+    if c ~= "u" then
+      out[#out + 1] = UNESCAPED[c]
+      at = bs + 2
+    else
+      local cp = tonumber(sub(raw, bs + 2, bs + 5), 16)
+      at = bs + 6
+      if cp >= 0xD800 and cp <= 0xDBFF then
+        local trail = sub(raw, at, at + 1) == "\\u" and tonumber(sub(raw, at + 2, at + 5), 16)
+        if not trail or trail < 0xDC00 or trail > 0xDFFF then return raw end
+        cp = 0x10000 + (cp - 0xD800) * 1024 + (trail - 0xDC00)
+        at = at + 6
+      elseif cp == 0 or (cp >= 0xDC00 and cp <= 0xDFFF) then
+        return raw
+      end
+      out[#out + 1] = utf8_char(cp)
+    end
+  end
+  out[#out + 1] = sub(raw, at)
+  return table.concat(out)
+end
+
+-- The walk's state: the text, tokens seen (jsmn's count: every value and every key), and the
+-- end of each nested object or array walked so far (by where it starts), for its item's length.
+local ms, mtokens, mends
+
+local function skip_ws(i)
+  local b = byte(ms, i)
+  if b ~= 32 and b ~= 10 and b ~= 13 and b ~= 9 then return i end
+  local _, last = find(ms, "^[ \t\n\r]*", i)
+  return last + 1
+end
+
+-- The string at i: its text unescaped, its text as written (no quotes), the index after it. Most
+-- have no escape: found whole by one string.match.
+local function string_at(i)
+  local text, after = match(ms, '^"([^"\\]*)"()', i)
+  if text then return text, text, after end
+  local e = i + 1
+  while true do
+    e = find(ms, '["\\]', e)
+    if byte(ms, e) == 34 then break end
+    e = e + 2
+  end
+  return unescaped(ms, i, e), sub(ms, i + 1, e - 1), e + 1
+end
+
+-- The scalar at i: its field text (a string unescaped, a number or literal as written), its
+-- text as written, the index after it.
+local function scalar_at(i)
+  if byte(ms, i) == 34 then
+    local text, raw, after = string_at(i)
+    return text, '"' .. raw .. '"', after
+  end
+  local text, after = match(ms, "^([%w%.%+%-]+)()", i)
+  return text, text, after
+end
+
+local walk_value
+
+-- Most members are a key and a string, number or literal, none with an escape: read whole by one
+-- string.match each (the payload's grammar was checked, so its only white space is JSON's).
+-- Captured: where the member starts, the key, the value's text, where it ends, what follows.
+local STRING_MEMBER = '^()"([^"\\]*)"%s*:%s*"([^"\\]*)"()%s*()'
+local OTHER_MEMBER = '^()"([^"\\]*)"%s*:%s*([%w%.%+%-]+)()%s*()'
+
+-- Such a member at i, under parent: the index after it (and its white space), or nil for
+-- another kind.
+local function plain_member(c, parent, i)
+  local from, key, text, e, after = match(ms, STRING_MEMBER, i)
+  local label
+  if from then
+    label = #key + #text + 4 <= LABEL_ROOM and key .. ': "' .. text .. '"'
+            or join_label(key, '"' .. text .. '"')
+  else
+    from, key, text, e, after = match(ms, OTHER_MEMBER, i)
+    if not from then return nil end
+    label = join_label(key, text)
+  end
+  mtokens = mtokens + 2
+  add_item(c, parent, F.json_member, from - 1, e - from, key .. ":" .. text, label)
+  return after
+end
+
+-- The members or elements of the object or array at i, under parent (nil: count tokens and note
+-- where nested ones end); returns the index after its closing bracket.
+local function walk_children(c, parent, i)
+  local start, object = i, byte(ms, i) == 123
+  i = skip_ws(i + 1)
+  local index = 0
+  while byte(ms, i) ~= 125 and byte(ms, i) ~= 93 do
+    local after = object and parent and plain_member(c, parent, i)
+    if not after then
+      local key, key_raw, at = nil, nil, i
+      if object then
+        mtokens = mtokens + 1
+        key, key_raw, at = string_at(i)
+        at = skip_ws(skip_ws(at) + 1) -- past the ':'
+      end
+      after = skip_ws(walk_value(c, parent, at, i, key, key_raw, index))
+    end
+    i = after
+    if byte(ms, i) == 44 then i = skip_ws(i + 1) end
+    index = index + 1
+  end
+  if not parent then
+    mends = mends or {}
+    mends[start] = i + 1
+  end
+  return i + 1
+end
+
+-- The value at i of a member (from its key's quote at from; key unescaped, key_raw as written)
+-- or of the index-th element (from == i, key nil), under parent (nil: count only); returns the
+-- index after it.
+walk_value = function(c, parent, i, from, key, key_raw, index)
+  mtokens = mtokens + 1
+  local b = byte(ms, i)
+  if b == 123 or b == 91 then
+    if not parent then return walk_children(c, nil, i) end
+    if not (mends and mends[i]) then walk_children(c, nil, i) end
+    local shape, len = b == 123 and OBJECT_SHAPE or ARRAY_SHAPE, mends[i] - from
+    local item
+    if key then
+      item = add_item(c, parent, F.json_member, from - 1, len, key, key_raw .. ": " .. shape)
+    else
+      -- No field: an element's value is its members.
+      item = parent:add(c.tvb(from - 1, len), format("[%d]: %s", index, shape))
+    end
+    return walk_children(c, item, i)
+  end
+  local text, raw, after = scalar_at(i)
+  if not parent then return after end
+  if key then
+    add_item(c, parent, F.json_member, from - 1, after - from, key .. ":" .. text,
+             join_label(key_raw, raw))
+  else
+    add_item(c, parent, F.json_element, from - 1, after - from, text,
+             join_label(format("[%d]", index), raw))
+  end
+  return after
+end
+
+-- The members of the valid payload s[from, to) under payload_item, or a note when it has more
+-- tokens than a tree is built for (a payload holds no more tokens than bytes).
+local function add_members(c, payload_item, s, from, to)
+  ms, mtokens, mends = s, 0, false
+  local i = skip_ws(from + 1)
+  local b = byte(s, i)
+  if b ~= 123 and b ~= 91 then return end -- a bare value: the payload line shows it
+  if to - from > JSON_TREE_MAX_TOKENS then
+    walk_value(c, nil, i)
+    if mtokens > JSON_TREE_MAX_TOKENS then
+      payload_item:add(c.tvb(from, to - from),
+                       format(JSON_TREE_TOO_MANY, mtokens, JSON_TREE_MAX_TOKENS))
+      return
+    end
+  end
+  walk_children(c, payload_item, i)
+end
+
 local function show_message(c, off, f)
   local s = c.s
   local key = next_message_in_frame(c)
@@ -955,6 +1168,7 @@ local function show_message(c, off, f)
     end
   end
   if c.info then add_info(c, format("type %s: %u B", tf, length) .. labels(errors)) end
+  if c.json_members and not problem then add_members(c, payload_item, s, from, to) end
   if c.json_dissector and not problem and length > 0 then
     add_json_dissector(c, ti, from, length)
   end
@@ -1105,12 +1319,14 @@ local function dissect(tvb, pinfo, tree)
   local dir = direction(st, pinfo)
   local visited, number = pinfo.visited, pinfo.number
   local first_in_frame = tonumber(pinfo.private.appmsg_count or "0")
+  local json = appmsg.prefs.payload_as_json
   local c = {tvb = tvb, pinfo = pinfo, tree = tree, s = tvb:raw(0, len), len = len,
              stream = st, dir = dir, d = st.conn[dir], checked = appmsg.prefs.checked,
              max_length = appmsg.prefs.max_length, time = pinfo.rel_ts, visited = visited,
              number = number, count = first_in_frame, info = info_texts(pinfo), real = {},
              msgs = tonumber(pinfo.private.appmsg_msgs or "0"),
-             json_dissector = appmsg.prefs.payload_as_json and appmsg.prefs.json_dissector}
+             json_dissector = json and appmsg.prefs.json_dissector}
+  c.json_members = json and not c.json_dissector
   -- Whether this data begins with the message that waited in dir (a reassembly): known on the
   -- first pass, kept for TCP's nth call in this frame.
   local call = tonumber(pinfo.private.appmsg_calls or "0") + 1

@@ -1,12 +1,14 @@
 /* lua_header — the head of appmsg.lua, the Lua edition: its protocol, fields and expert infos,
- * written from the C plugin's lists (core/appmsg_fields.h, core/appmsg_kinds.h) so that both
- * editions offer the same names, types and texts. CMake puts it before lua/appmsg-body.lua.
+ * written from the C plugin's lists (core/appmsg_fields.h, core/appmsg_kinds.h,
+ * core/appmsg_json.h) so that both editions offer the same names, types and texts. CMake puts
+ * it before lua/appmsg-body.lua.
  *
  *   lua_header > appmsg-head.lua */
 #include <stdio.h>
 #include <string.h>
 
 #include "appmsg_fields.h"
+#include "appmsg_json.h"
 #include "appmsg_kinds.h"
 
 /* s as a Lua string literal. */
@@ -131,6 +133,11 @@ main(void)
     puts("}");
     APPMSG_PREFS(PREF)
 #undef PREF
+    /* The payload's member list: its limit, and the note shown instead beyond it. */
+    printf("local JSON_TREE_MAX_TOKENS = %d\n", APPMSG_JSON_TREE_MAX_TOKENS);
+    fputs("local JSON_TREE_TOO_MANY = ", stdout);
+    put_lua_string(APPMSG_JSON_TREE_TOO_MANY);
+    putchar('\n');
     /* The Info labels and the order problems are listed in, as the C plugin has them. */
     puts("local PROBLEMS = {");
 #define PROBLEM(id, expert, group, severity, summary, label, row)                                  \

@@ -196,10 +196,8 @@ appmsg_json_tree_add(proto_item *payload_item, tvbuff_t *tvb, int offset, packet
         if (w.ntok > APPMSG_JSON_TREE_MAX_TOKENS) {
             tree = proto_item_add_subtree(payload_item, ett_appmsg_json);
             proto_tree_add_subtree_format(tree, tvb, offset, (int)strlen(text), ett_appmsg_json,
-                                          NULL,
-                                          "JSON tree not shown: %d tokens, more than %d (the "
-                                          "appmsg.json_dissector preference shows it all)",
-                                          w.ntok, APPMSG_JSON_TREE_MAX_TOKENS);
+                                          NULL, APPMSG_JSON_TREE_TOO_MANY, w.ntok,
+                                          APPMSG_JSON_TREE_MAX_TOKENS);
             return;
         }
         if (w.ntok > 0) {

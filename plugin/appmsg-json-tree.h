@@ -13,9 +13,7 @@
 
 #include <epan/packet.h>
 
-/* More tokens than this in one payload and the tree is not built (a text item says so): a
- * hostile 16 MiB payload must not become millions of items. */
-#define APPMSG_JSON_TREE_MAX_TOKENS 4096
+#include "appmsg_json.h" /* APPMSG_JSON_TREE_MAX_TOKENS */
 
 /* Its subtree; call from proto_register (its fields are in appmsg-fields.h). */
 void appmsg_json_tree_register(void);

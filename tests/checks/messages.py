@@ -118,7 +118,7 @@ def cmd_manifest(a, ts):
           f"skipped {sum(skipped.values())} bytes; experts: {reported or 'none'}")
 
 
-JSON_TREE_MAX_TOKENS = 4096  # plugin/appmsg-json-tree.h
+JSON_TREE_MAX_TOKENS = 4096  # core/appmsg_json.h
 
 
 def expected_members(payload):
