@@ -6,10 +6,16 @@
   (c) the plugin, payload_as_json off      the same
   (d) the Lua peer (shared/bench/appmsg_peer.lua)   -e appmsglua.type
   (e) the Lua edition (build/lua/appmsg.lua), without the C plugin   -e appmsg.type
+  (f) the Lua peer, the GUI's case: -Y appmsglua over the whole capture (no tree shown, no
+      field asked but the filter's), one summary line per frame
+  (g) the Lua edition, the same: -Y appmsg
 
 Prints each one's time and peak RSS, the ratios the project targets ((b) at least 4x faster
-than (d); (c) within 1.3x of (a); (b)'s RSS within 1.5x of (a)'s; (e) no slower than (d)), and
-checks that (b) to (e) count the same messages. tshark runs isolated with the freshly built
+than (d); (c) within 1.3x of (a); (b)'s RSS within 1.5x of (a)'s; (e) no slower than (d)) and
+(g)/(f), and checks that (b) to (e) count the same messages and (f) and (g) the same frames.
+-T fields shows the tree of every packet to tshark (it prints from it), so (b) and (e) build
+every item, the JSON member lists too; (f) and (g) build what the GUI builds while it reads a
+capture. tshark runs isolated with the freshly built
 plugin, as the tests do (the Lua edition in a sandbox without it, where it does not step aside).
 
     bench/tshark_speed.py [--build build] [--messages 1000000] [--runs 1]
@@ -60,13 +66,19 @@ def main():
         if ts_lua:
             cases.append(("e", "Lua edition", ["-X", f"lua_script:{ts_lua.readable(edition)}",
                                                 "-e", "appmsg.type"] + fields))
+        if lua and ts_lua:
+            cases.append(("f", "Lua peer, -Y", ["--disable-protocol", "appmsg",
+                                                "-X", f"lua_script:{lua}", "-Y", "appmsglua"]))
+            cases.append(("g", "Lua edition, -Y", ["-X", f"lua_script:{ts_lua.readable(edition)}",
+                                                   "-Y", "appmsg"]))
         results = {}
         for run in range(a.runs):
             for key, name, args in cases:
-                runner = ts_lua if key == "e" else ts
+                runner = ts_lua if key in "eg" else ts
                 out, secs, mb = timed_run(runner, ["-r", runner.readable(capture)] + args)
-                count = sum(len(l.split(",")) for l in out.splitlines() if l.strip()) \
-                    if key != "a" else None
+                lines = [l for l in out.splitlines() if l.strip()]
+                count = None if key == "a" else len(lines) if key in "fg" else \
+                    sum(len(l.split(",")) for l in lines)
                 best = results.get(key)
                 if not best or secs < best[1]:
                     results[key] = (name, secs, mb, count)
@@ -75,16 +87,21 @@ def main():
               f"best of {a.runs}")
         for key, (name, secs, mb, count) in sorted(results.items()):
             print(f"  ({key}) {name:<18} {secs:7.2f} s  {mb:8.1f} MB peak RSS"
-                  + (f"  {count} messages" if count is not None else ""))
+                  + (f"  {count} {'frames' if key in 'fg' else 'messages'}"
+                     if count is not None else ""))
         r = {k: v for k, v in results.items()}
         print(f"  (d)/(b) time  {r['d'][1] / r['b'][1]:5.2f}   target >= 4" if "d" in r else "")
         if "e" in r and "d" in r:
             print(f"  (e)/(d) time  {r['e'][1] / r['d'][1]:5.2f}   target <= 1 (issue 25)")
+        if "g" in r and "f" in r:
+            print(f"  (g)/(f) time  {r['g'][1] / r['f'][1]:5.2f}   the GUI's case")
         print(f"  (c)/(a) time  {r['c'][1] / r['a'][1]:5.2f}   target <= 1.3")
         print(f"  (b)/(a) RSS   {r['b'][2] / r['a'][2]:5.2f}   target <= 1.5")
-        counts = {k: v[3] for k, v in r.items() if k != "a"}
-        same = len(set(counts.values())) == 1
-        print(f"  message counts {'agree' if same else 'DIFFER'}: {counts}")
+        counts = {k: v[3] for k, v in r.items() if k not in "afg"}
+        frames = {k: v[3] for k, v in r.items() if k in "fg"}
+        same = len(set(counts.values())) == 1 and len(set(frames.values())) <= 1
+        print(f"  message counts {'agree' if same else 'DIFFER'}: {counts}"
+              + (f", frames shown {frames}" if frames else ""))
         return 0 if same else 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

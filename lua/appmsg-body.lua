@@ -1057,9 +1057,15 @@ walk_value = function(c, parent, i, from, key, key_raw, index)
   return after
 end
 
--- The members of the valid payload s[from, to) under payload_item, or a note when it has more
--- tokens than a tree is built for (a payload holds no more tokens than bytes).
-local function add_members(c, payload_item, s, from, to)
+-- The members of the valid payload s[from, to) (the string payload) under payload_item, or a
+-- note when it has more tokens than a tree is built for (a payload holds no more tokens than
+-- bytes). Not walked at all when Wireshark fakes what it would add (add_item learned so): no
+-- tree shown and neither field in a filter, as the C plugin skips it (appmsg_json_tree_wanted).
+local function add_members(c, payload_item, s, from, to, payload)
+  if c.real[F.json_member] == false and
+     (c.real[F.json_element] == false or not find(payload, "[", 1, true)) then
+    return
+  end
   ms, mtokens, mends = s, 0, false
   local i = skip_ws(from + 1)
   local b = byte(s, i)
@@ -1168,7 +1174,7 @@ local function show_message(c, off, f)
     end
   end
   if c.info then add_info(c, format("type %s: %u B", tf, length) .. labels(errors)) end
-  if c.json_members and not problem then add_members(c, payload_item, s, from, to) end
+  if c.json_members and not problem then add_members(c, payload_item, s, from, to, payload) end
   if c.json_dissector and not problem and length > 0 then
     add_json_dissector(c, ti, from, length)
   end
