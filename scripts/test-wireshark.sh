@@ -11,7 +11,7 @@
 # wireshark_4_4 (trixie) and wireshark_4_6 (sid).
 #
 #   scripts/test-wireshark.sh SUITE [BUILD_DIR]   (default BUILD_DIR: build)
-#   APPMSG_UPDATE_GOLDEN=1 ...                    writes that version's tests/golden/X.Y/
+#   APPMSG_UPDATE_GOLDEN=1 ...                    runs update-golden there (the common files; X.Y/ where kept)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOURCE=$(pwd)

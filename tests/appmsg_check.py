@@ -15,7 +15,8 @@ import sys
 from checks.captures import cmd_captures_current, cmd_make_captures, cmd_tcp_valid
 from checks.docs import (cmd_doc_filters, cmd_doc_layout, cmd_doc_links, cmd_doc_samples,
                          cmd_profile)
-from checks.golden import cmd_golden, cmd_golden_copies, cmd_plugin_loaded, cmd_update_golden
+from checks.golden import (cmd_canonical_rules, cmd_golden, cmd_golden_copies, cmd_golden_mutation,
+                           cmd_plugin_loaded, cmd_update_golden)
 from checks.gui import cmd_gui
 from checks.kinds import cmd_doc_kinds
 from checks.lua import (cmd_lua_equal, cmd_lua_heuristic, cmd_lua_json, cmd_lua_registration,
@@ -56,6 +57,8 @@ COMMANDS = {
     "golden": (cmd_golden, True),
     "update-golden": (cmd_update_golden, True),
     "golden-copies": (cmd_golden_copies, False),
+    "golden-mutation": (cmd_golden_mutation, True),
+    "canonical-rules": (cmd_canonical_rules, False),
     "manifest": (cmd_manifest, True),
     "tcp-valid": (cmd_tcp_valid, True),
     "make-captures": (cmd_make_captures, False),
