@@ -214,7 +214,8 @@ MUTATIONS = [
      r"(\[Time since request: )(\d)", r"\g<1>9"),
     ("errors", "tree", "skipped bytes (appmsg.skipped)", r"(Skipped bytes: )(..)", r"\g<1>ff"),
     ("errors", "info", "an Info column text", r"(type \w+ \(\d\): )(\d+)", r"\g<1>9\2"),
-    ("large", "tree", "a long payload's shown text", r"(Payload \[truncated\]: )(.)", r"\g<1>#"),
+    ("large", "tree", "a long payload's shown text", r"(Payload \[(?:truncated|\u2026)\]: )(.)",
+     r"\g<1>#"),
     ("large", "stats", "a stats tree count", r"^(Messages\s+)(\d+)", r"\g<1>9\2"),
 ]
 
