@@ -38,6 +38,15 @@ appmsg_find_magic(const uint8_t *buf, size_t len)
     return find_pattern(buf, len, be, magic_le_bytes);
 }
 
+bool
+appmsg_magic_starts(const uint8_t *p, size_t avail)
+{
+    if (avail == 0)
+        return false;
+    size_t n = avail < 4 ? avail : 4;
+    return memcmp(p, magic_bytes, n) == 0 || memcmp(p, magic_le_bytes, n) == 0;
+}
+
 static uint32_t
 swap_u32(uint32_t v)
 {

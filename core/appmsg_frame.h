@@ -51,6 +51,10 @@ appmsg_frame appmsg_frame_next(const uint8_t *buf, size_t avail, const appmsg_fr
  * one (the stream may complete it), or len when there is neither. */
 size_t appmsg_find_magic(const uint8_t *buf, size_t len);
 
+/* Whether the first min(avail, 4) bytes at p are the magic's first bytes, in either byte order
+ * (appmsg_find_magic(p, avail) == 0 for avail > 0, without a search). */
+bool appmsg_magic_starts(const uint8_t *p, size_t avail);
+
 /* The checked layout's checksum: CRC-32 (IEEE 802.3), as zlib's crc32() computes it. */
 uint32_t appmsg_payload_crc32(const uint8_t *payload, size_t len);
 

@@ -7,7 +7,29 @@
 typedef struct {
     const uint8_t *p, *start, *end;
     const char *problem;
+    appmsg_json_tokens *out; /* NULL: check only */
 } cursor;
+
+/* A new token of type starting at p (a string's after its quote); its index, or SIZE_MAX when
+ * it is only counted (no token list, or the list is full). */
+static size_t
+token_start(cursor *c, appmsg_json_type type, const uint8_t *p)
+{
+    if (!c->out)
+        return SIZE_MAX;
+    size_t i = c->out->count++;
+    if (i >= c->out->cap)
+        return SIZE_MAX;
+    c->out->tok[i] = (appmsg_json_token){type, (uint32_t)(p - c->start), 0, 0};
+    return i;
+}
+
+static void
+token_end(cursor *c, size_t i, const uint8_t *p)
+{
+    if (i != SIZE_MAX)
+        c->out->tok[i].end = (uint32_t)(p - c->start);
+}
 
 static bool parse_value(cursor *c, unsigned depth);
 
@@ -108,20 +130,43 @@ skip_utf8(cursor *c)
     return true;
 }
 
+/* Bytes a string holds as they are: printable ASCII but the quote and the backslash. */
+/* clang-format off */
+static const uint8_t plain_byte[256] = {
+    /* 0x00 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x10 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x20 */ 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x30 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x40 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x50 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+    /* 0x60 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x70 */ 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    /* 0x80 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0x90 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xA0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xB0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xC0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xD0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xE0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    /* 0xF0 */ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+/* clang-format on */
+
 static bool
 parse_string(cursor *c)
 {
-    c->p++; /* opening quote */
+    size_t t = token_start(c, APPMSG_JSON_STRING, ++c->p); /* after the opening quote */
+
     while (c->p < c->end) {
         uint8_t b;
         /* Most bytes are plain ASCII: pass them in a tight loop. */
-        while (c->p < c->end && *c->p >= 0x20 && *c->p < 0x80 && *c->p != '"' && *c->p != '\\')
+        while (c->p < c->end && plain_byte[*c->p])
             c->p++;
         if (c->p >= c->end)
             break;
         b = *c->p;
         if (b == '"') {
-            c->p++;
+            token_end(c, t, c->p++);
             return true;
         }
         if (b < 0x20)
@@ -168,13 +213,16 @@ parse_container(cursor *c, unsigned depth, uint8_t close, bool members)
 {
     if (depth >= APPMSG_JSON_MAX_DEPTH)
         return fail(c, "nested too deeply");
+    size_t t = token_start(c, members ? APPMSG_JSON_OBJECT : APPMSG_JSON_ARRAY, c->p);
     c->p++;
     skip_ws(c);
     if (c->p < c->end && *c->p == close) {
-        c->p++;
+        token_end(c, t, ++c->p);
         return true;
     }
     for (;;) {
+        if (t != SIZE_MAX)
+            c->out->tok[t].size++;
         if (members) {
             skip_ws(c);
             if (c->p >= c->end || *c->p != '"')
@@ -194,11 +242,38 @@ parse_container(cursor *c, unsigned depth, uint8_t close, bool members)
             continue;
         }
         if (c->p < c->end && *c->p == close) {
-            c->p++;
+            token_end(c, t, ++c->p);
             return true;
         }
         return fail(c, members ? "expected ',' or '}'" : "expected ',' or ']'");
     }
+}
+
+/* true, false, null or a number: one token. */
+static bool
+parse_primitive(cursor *c)
+{
+    const uint8_t *from = c->p;
+    bool ok;
+
+    switch (*c->p) {
+    case 't':
+        ok = parse_literal(c, "true");
+        break;
+    case 'f':
+        ok = parse_literal(c, "false");
+        break;
+    case 'n':
+        ok = parse_literal(c, "null");
+        break;
+    default:
+        if (*c->p != '-' && (*c->p < '0' || *c->p > '9'))
+            return fail(c, "expected a value");
+        ok = parse_number(c);
+    }
+    if (ok)
+        token_end(c, token_start(c, APPMSG_JSON_PRIMITIVE, from), c->p);
+    return ok;
 }
 
 static bool
@@ -214,23 +289,15 @@ parse_value(cursor *c, unsigned depth)
         return parse_container(c, depth, ']', false);
     case '"':
         return parse_string(c);
-    case 't':
-        return parse_literal(c, "true");
-    case 'f':
-        return parse_literal(c, "false");
-    case 'n':
-        return parse_literal(c, "null");
     default:
-        if (*c->p == '-' || (*c->p >= '0' && *c->p <= '9'))
-            return parse_number(c);
-        return fail(c, "expected a value");
+        return parse_primitive(c);
     }
 }
 
-bool
-appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err)
+static bool
+json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err, appmsg_json_tokens *out)
 {
-    cursor c = {buf, buf, buf + len, NULL};
+    cursor c = {buf, buf, buf + len, NULL, out};
     bool ok = parse_value(&c, 0);
 
     if (ok) {
@@ -245,12 +312,27 @@ appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err)
     return ok;
 }
 
+bool
+appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err)
+{
+    return json_valid(buf, len, err, NULL);
+}
+
 uint32_t
 appmsg_payload_check(const uint8_t *buf, size_t len, appmsg_json_error *err)
 {
+    return appmsg_payload_check_tokens(buf, len, err, NULL);
+}
+
+uint32_t
+appmsg_payload_check_tokens(const uint8_t *buf, size_t len, appmsg_json_error *err,
+                            appmsg_json_tokens *tokens)
+{
     const char *end;
 
-    if (appmsg_json_valid(buf, len, err))
+    if (tokens)
+        tokens->count = 0;
+    if (json_valid(buf, len, err, tokens))
         return 0;
     /* Not JSON: is it text at all? (glib's check also refuses NUL bytes, as JSON text does) */
     if (!g_utf8_validate((const char *)buf, (gssize)len, &end)) {

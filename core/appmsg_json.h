@@ -22,6 +22,28 @@
     "JSON tree not shown: %d tokens, more than %d (the appmsg.json_dissector preference shows it " \
     "all)"
 
+/* The JSON values of a checked payload, in the order they start (jsmn's layout, so that a tree
+ * can be built from the one pass that checks the payload). */
+typedef enum {
+    APPMSG_JSON_OBJECT = 1,
+    APPMSG_JSON_ARRAY,
+    APPMSG_JSON_STRING,   /* a member name too */
+    APPMSG_JSON_PRIMITIVE /* number, true, false, null */
+} appmsg_json_type;
+
+typedef struct {
+    appmsg_json_type type;
+    uint32_t start, end; /* offsets in the payload; a string's without its quotes */
+    uint32_t size;       /* an object's members, an array's elements */
+} appmsg_json_token;
+
+/* Where the check puts the tokens: cap of them in tok; count says how many the payload has,
+ * also when that is more than cap (then the first cap are there and the rest are not). */
+typedef struct {
+    appmsg_json_token *tok;
+    size_t cap, count;
+} appmsg_json_tokens;
+
 typedef struct {
     size_t offset;       /* where the payload stops being JSON */
     const char *problem; /* what was wrong there, e.g. "expected a value" */
@@ -35,5 +57,11 @@ bool appmsg_json_valid(const uint8_t *buf, size_t len, appmsg_json_error *err);
  * first of APPMSG_ERR_NOT_UTF8 (*err says from which byte) and APPMSG_ERR_NOT_JSON (*err says
  * where and why). */
 uint32_t appmsg_payload_check(const uint8_t *buf, size_t len, appmsg_json_error *err);
+
+/* The same check, also filling *tokens (when not NULL) with the payload's values: what a
+ * member list is built from, without parsing the payload a second time. On a payload that is
+ * not JSON the tokens mean nothing. */
+uint32_t appmsg_payload_check_tokens(const uint8_t *buf, size_t len, appmsg_json_error *err,
+                                     appmsg_json_tokens *tokens);
 
 #endif

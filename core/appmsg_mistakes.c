@@ -7,14 +7,14 @@
 static bool
 magic_at(const uint8_t *p, size_t avail)
 {
-    return avail >= 4 && appmsg_find_magic(p, 4) == 0;
+    return avail >= 4 && appmsg_magic_starts(p, 4);
 }
 
 /* Whether a magic (or the end of the data) follows offset end. */
 static bool
 message_ends_at(const uint8_t *buf, size_t avail, size_t end)
 {
-    return end == avail || (end < avail && appmsg_find_magic(buf + end, avail - end) == 0);
+    return end == avail || (end < avail && appmsg_magic_starts(buf + end, avail - end));
 }
 
 /* A payload that is a JSON object, array or string: one that a cut cannot leave complete. A

@@ -1,4 +1,5 @@
-/* appmsg-json-tree.c — the payload's JSON members from jsmn tokens; see appmsg-json-tree.h.
+/* appmsg-json-tree.c — the payload's JSON members from the tokens of its check
+ * (core/appmsg_json.h); see appmsg-json-tree.h.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -6,48 +7,45 @@
 #include <string.h>
 
 #include <wsutil/utf8_entities.h>
-#include <wsutil/wsjson.h>
+#include <wsutil/wsjson.h> /* json_decode_string_inplace */
 
 #include "appmsg-fields.h"
 #include "appmsg-json-tree.h"
 
 static gint ett_appmsg_json = -1;
 
-/* Tokens that fit here need no allocation: most payloads have a few dozen. */
-#define STACK_TOKENS 128
-
 typedef struct {
     tvbuff_t *tvb;
     int offset; /* of the payload in tvb: token positions are relative to it */
     packet_info *pinfo;
     const char *text;
-    const jsmntok_t *tok;
+    const appmsg_json_token *tok;
     int ntok;
 } json_walk;
 
 /* The bytes of a token with a string's quotes, for item ranges and the shown JSON. */
 static int
-raw_start(const jsmntok_t *t)
+raw_start(const appmsg_json_token *t)
 {
-    return t->type == JSMN_STRING ? t->start - 1 : t->start;
+    return (int)t->start - (t->type == APPMSG_JSON_STRING);
 }
 
 static int
-raw_end(const jsmntok_t *t)
+raw_end(const appmsg_json_token *t)
 {
-    return t->type == JSMN_STRING ? t->end + 1 : t->end;
+    return (int)t->end + (t->type == APPMSG_JSON_STRING);
 }
 
 /* Copies a token's text to dst (len + 1 bytes), unescaping a string that has escapes. A string
  * wsutil will not unescape (it refuses \u0000) stays as written. */
 static size_t
-copy_token(char *dst, const char *text, const jsmntok_t *t)
+copy_token(char *dst, const char *text, const appmsg_json_token *t)
 {
-    size_t len = (size_t)(t->end - t->start);
+    size_t len = t->end - t->start;
 
     memcpy(dst, text + t->start, len);
     dst[len] = '\0';
-    if (t->type != JSMN_STRING || !memchr(dst, '\\', len))
+    if (t->type != APPMSG_JSON_STRING || !memchr(dst, '\\', len))
         return len;
     if (json_decode_string_inplace(dst))
         return strlen(dst);
@@ -92,7 +90,7 @@ join_label(gchar *label, const char *name, size_t nlen, const char *value, size_
 /* A scalar's item: the field's value, and the JSON as written for the text. */
 static proto_item *
 add_scalar(json_walk *w, proto_tree *tree, int hf, int start, int len, const char *field,
-           const char *name, size_t nlen, const jsmntok_t *v)
+           const char *name, size_t nlen, const appmsg_json_token *v)
 {
     gchar label[ITEM_LABEL_LENGTH];
 
@@ -105,12 +103,12 @@ add_scalar(json_walk *w, proto_tree *tree, int hf, int start, int len, const cha
 /* One member (key given) or array element (key NULL, index given) whose value is token i;
  * returns the token after the value. */
 static int
-add_value(json_walk *w, proto_tree *tree, int i, const jsmntok_t *key, int index)
+add_value(json_walk *w, proto_tree *tree, int i, const appmsg_json_token *key, int index)
 {
-    const jsmntok_t *v = &w->tok[i];
-    const gboolean container = v->type == JSMN_OBJECT || v->type == JSMN_ARRAY;
-    const char *shape = v->type == JSMN_OBJECT ? "{" UTF8_HORIZONTAL_ELLIPSIS "}"
-                                               : "[" UTF8_HORIZONTAL_ELLIPSIS "]";
+    const appmsg_json_token *v = &w->tok[i];
+    const gboolean container = v->type == APPMSG_JSON_OBJECT || v->type == APPMSG_JSON_ARRAY;
+    const char *shape = v->type == APPMSG_JSON_OBJECT ? "{" UTF8_HORIZONTAL_ELLIPSIS "}"
+                                                      : "[" UTF8_HORIZONTAL_ELLIPSIS "]";
     const int from = key ? raw_start(key) : raw_start(v), len = raw_end(v) - from;
     const int start = w->offset + from;
     proto_item *ti;
@@ -118,13 +116,13 @@ add_value(json_walk *w, proto_tree *tree, int i, const jsmntok_t *key, int index
     if (key) {
         /* "key:value" as the field (json.member_with_value's form, unescaped); shown as
          * written in the payload, escapes and all: key: <JSON value>. */
-        char *field = wmem_alloc(w->pinfo->pool,
-                                 (size_t)(key->end - key->start) + (size_t)(v->end - v->start) + 2);
+        char *field =
+            wmem_alloc(w->pinfo->pool, (size_t)(key->end - key->start + v->end - v->start) + 2);
         size_t klen = copy_token(field, w->text, key);
 
         if (container) {
             ti = proto_tree_add_string_format(tree, hf_appmsg_json_member, w->tvb, start, len,
-                                              field, "%.*s: %s", key->end - key->start,
+                                              field, "%.*s: %s", (int)(key->end - key->start),
                                               w->text + key->start, shape);
         } else {
             field[klen] = ':';
@@ -158,12 +156,12 @@ add_value(json_walk *w, proto_tree *tree, int i, const jsmntok_t *key, int index
 static int
 add_children(json_walk *w, proto_tree *tree, int i)
 {
-    const jsmntok_t *c = &w->tok[i++];
+    const appmsg_json_token *c = &w->tok[i++];
 
-    for (int k = 0; k < c->size && i < w->ntok; k++) {
-        const jsmntok_t *key = NULL;
+    for (int k = 0; k < (int)c->size && i < w->ntok; k++) {
+        const appmsg_json_token *key = NULL;
 
-        if (c->type == JSMN_OBJECT)
+        if (c->type == APPMSG_JSON_OBJECT)
             key = &w->tok[i++];
         if (i >= w->ntok)
             break;
@@ -182,32 +180,31 @@ appmsg_json_tree_wanted(proto_tree *tree)
 
 void
 appmsg_json_tree_add(proto_item *payload_item, tvbuff_t *tvb, int offset, packet_info *pinfo,
-                     const char *text)
+                     const char *text, guint32 length, const appmsg_json_tokens *tokens)
 {
-    jsmntok_t stack[STACK_TOKENS];
-    json_walk w = {tvb, offset, pinfo, text, stack, 0};
+    json_walk w = {tvb, offset, pinfo, text, tokens->tok, (int)tokens->count};
     proto_tree *tree;
 
     if (!payload_item)
         return;
-    w.ntok = json_parse(text, stack, STACK_TOKENS);
-    if (w.ntok == JSMN_ERROR_NOMEM) {
-        w.ntok = json_parse(text, NULL, 0);
-        if (w.ntok > APPMSG_JSON_TREE_MAX_TOKENS) {
-            tree = proto_item_add_subtree(payload_item, ett_appmsg_json);
-            proto_tree_add_subtree_format(tree, tvb, offset, (int)strlen(text), ett_appmsg_json,
-                                          NULL, APPMSG_JSON_TREE_TOO_MANY, w.ntok,
-                                          APPMSG_JSON_TREE_MAX_TOKENS);
-            return;
-        }
-        if (w.ntok > 0) {
-            jsmntok_t *heap = wmem_alloc_array(pinfo->pool, jsmntok_t, w.ntok);
-            w.ntok = json_parse(text, heap, (unsigned)w.ntok);
-            w.tok = heap;
-        }
+    if (tokens->count > APPMSG_JSON_TREE_MAX_TOKENS) {
+        tree = proto_item_add_subtree(payload_item, ett_appmsg_json);
+        proto_tree_add_subtree_format(tree, tvb, offset, (int)length, ett_appmsg_json, NULL,
+                                      APPMSG_JSON_TREE_TOO_MANY, (int)tokens->count,
+                                      APPMSG_JSON_TREE_MAX_TOKENS);
+        return;
     }
-    /* jsmn may disagree with our strict check on an odd valid payload: then no tree. */
-    if (w.ntok <= 0 || (w.tok[0].type != JSMN_OBJECT && w.tok[0].type != JSMN_ARRAY))
+    if (tokens->count > tokens->cap) { /* more than the caller had room for: check again */
+        appmsg_json_tokens all = {wmem_alloc_array(pinfo->pool, appmsg_json_token, tokens->count),
+                                  tokens->count, 0};
+        appmsg_json_error unused;
+
+        appmsg_payload_check_tokens((const guint8 *)text, length, &unused, &all);
+        w.tok = all.tok;
+        w.ntok = (int)MIN(all.count, all.cap);
+    }
+    /* Scalars show whole in the payload item. */
+    if (w.ntok <= 0 || (w.tok[0].type != APPMSG_JSON_OBJECT && w.tok[0].type != APPMSG_JSON_ARRAY))
         return;
     tree = proto_item_add_subtree(payload_item, ett_appmsg_json);
     add_children(&w, tree, 0);

@@ -100,12 +100,17 @@ add_from_client(proto_tree *tree, tvbuff_t *tvb, appmsg_dir dir)
         proto_tree_add_boolean(tree, hf_appmsg_from_client, tvb, 0, 0, dir == APPMSG_C2S));
 }
 
+/* The message's item, with its text when one is given. (Not proto_tree_add_protocol_format: it
+ * formats the text twice, and makes a subset tvb.) */
 static proto_tree *
-add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item **ti)
+add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item **ti,
+                 const char *text)
 {
     proto_tree *tree;
 
     *ti = proto_tree_add_item(c->tree, proto_appmsg, tvb, offset, len, ENC_NA);
+    if (text)
+        proto_item_set_text(*ti, "%s", text);
     tree = proto_item_add_subtree(*ti, ett_appmsg);
     add_from_client(tree, tvb, c->dir);
     return tree;
@@ -167,8 +172,11 @@ add_header_fields(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, co
                   guint32 *errors)
 {
     header_items h;
-    proto_item *magic = proto_tree_add_item(tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC,
-                                            4, ENC_BIG_ENDIAN);
+    /* As the bytes read big-endian (a little-endian header shows its swapped magic), from the
+     * bytes the framing read: proto_tree_add_item would fetch them from the tvb again. */
+    proto_item *magic = proto_tree_add_uint(
+        tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC, 4,
+        appmsg_get_u32(tvb_get_ptr(tvb, offset + APPMSG_OFF_MAGIC, 4)));
 
     h.type = proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset + APPMSG_OFF_TYPE, 4, f->type);
     h.length = proto_tree_add_uint(tree, hf_appmsg_length, tvb, offset + APPMSG_OFF_LENGTH, 4,
@@ -257,15 +265,15 @@ payload_copy(packet_info *pinfo, const guint8 *payload, guint32 length)
 
 /* The payload item, after its checks: exactly one JSON value (which is UTF-8 without NUL), or
  * else the first of not UTF-8 / not JSON. Checked text is added as it is (tvb_get_string_enc
- * would check it again, byte by byte); *text is that NUL-terminated copy, or NULL. Returns the
- * APPMSG_ERR_* found. */
+ * would check it again, byte by byte); *text is that NUL-terminated copy, or NULL. tokens (if not
+ * NULL) gets the JSON's values, for the member list. Returns the APPMSG_ERR_* found. */
 static guint32
 add_payload(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
-            const guint8 *payload, proto_item **item, const char **text)
+            const guint8 *payload, proto_item **item, const char **text, appmsg_json_tokens *tokens)
 {
     appmsg_json_error why;
     const int length = (int)f->length;
-    guint32 problem = appmsg_payload_check(payload, f->length, &why);
+    guint32 problem = appmsg_payload_check_tokens(payload, f->length, &why, tokens);
 
     *text = NULL;
     switch (problem) {
@@ -334,11 +342,23 @@ add_echo_differs(appmsg_ctx *c, const appmsg_frame *f, const appmsg_pairing *m,
                            wmem_strbuf_get_str(what));
 }
 
-/* Echo pairing fields (generated, at offset), and ", echo of frame N" or similar for text (NULL
- * when no tree shows it). */
+/* ", echo of frame N" or ", echoed in frame N" for the message item's text. */
 static void
-add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int offset,
-            const appmsg_frame *f, const appmsg_pairing *m, guint32 *errors, const header_items *h,
+add_pairing_text(item_text *text, const appmsg_pairing *m)
+{
+    if (!m || !m->peer_frame)
+        return;
+    if (m->dir == APPMSG_C2S)
+        text_add(text, ", echoed in frame ");
+    else
+        text_add(text, ", echo of frame ");
+    text_add_uint(text, m->peer_frame);
+}
+
+/* Echo pairing fields (generated, at offset). */
+static void
+add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
+            const appmsg_pairing *m, guint32 *errors, const header_items *h,
             proto_item *payload_item)
 {
     proto_item *pi;
@@ -348,10 +368,6 @@ add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int
     if (m->dir == APPMSG_C2S) {
         pi = proto_tree_add_uint(tree, hf_appmsg_response_in, tvb, offset, 0, m->peer_frame);
         proto_item_set_generated(pi);
-        if (text) {
-            text_add(text, ", echoed in frame ");
-            text_add_uint(text, m->peer_frame);
-        }
         return;
     }
     nstime_t delta = {(time_t)(m->delta_ns / 1000000000), (int)(m->delta_ns % 1000000000)};
@@ -362,10 +378,6 @@ add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int
     if (m->diff) {
         add_echo_differs(c, f, m, h, payload_item);
         *errors |= APPMSG_ERR_ECHO_DIFFERS;
-    }
-    if (text) {
-        text_add(text, ", echo of frame ");
-        text_add_uint(text, m->peer_frame);
     }
 }
 
@@ -398,15 +410,15 @@ queue_message_tap(appmsg_ctx *c, const appmsg_frame *f, guint32 errors, int offs
     return queue_tap(c, &r);
 }
 
-/* The payload's JSON (at offset, text checked): our own member list, or Wireshark's JSON
- * dissector when preferred. */
+/* The payload's JSON (at offset, text checked): our own member list from its tokens (NULL when
+ * no tree wants it), or Wireshark's JSON dissector when preferred. */
 static void
 add_json(appmsg_ctx *c, proto_tree *tree, int offset, guint32 length, proto_item *payload_item,
-         const char *text)
+         const char *text, const appmsg_json_tokens *tokens)
 {
     if (!appmsg_json_dissector) {
-        if (appmsg_json_tree_wanted(tree))
-            appmsg_json_tree_add(payload_item, c->tvb, offset, c->pinfo, text);
+        if (tokens)
+            appmsg_json_tree_add(payload_item, c->tvb, offset, c->pinfo, text, length, tokens);
         return;
     }
     /* The columns describe messages; keep JSON's "JavaScript Object Notation" out. */
@@ -433,28 +445,34 @@ appmsg_show_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     const appmsg_pairing *m =
         appmsg_stream_message(c->stream, c->pinfo, key, c->dir, f->type, f->length, crc);
     proto_item *ti, *payload_item;
-    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)f->len, &ti);
+    item_text label; /* the item's text, when a tree shows it */
+    const gboolean shown = tree_visible(c->tree);
+
+    if (shown) {
+        text_start(&label, f->type, f->length);
+        add_pairing_text(&label, m);
+    }
+    proto_tree *tree =
+        add_message_item(c, c->tvb, offset, (int)f->len, &ti, shown ? label.s : NULL);
     const char *text;
-    item_text label, *shown = NULL; /* the item's text, when a tree shows it */
+    /* The member list's tokens, found by the payload's check, when a tree wants the list. */
+    appmsg_json_token token_room[APPMSG_JSON_TREE_STACK_TOKENS];
+    appmsg_json_tokens tokens = {token_room, G_N_ELEMENTS(token_room), 0};
+    const gboolean members =
+        appmsg_payload_as_json && !appmsg_json_dissector && appmsg_json_tree_wanted(tree);
 
     header_items h = add_header_fields(c, tree, c->tvb, offset, f, &errors);
     if (appmsg_checked)
         errors |= check_checksum(c, tree, c->tvb, offset, f, crc);
     /* Always present, even when empty, so that field occurrences line up across messages. */
-    errors |= add_payload(c, tree, c->tvb, payload_offset, f, payload, &payload_item, &text);
-    if (tree_visible(ti)) {
-        text_start(&label, f->type, f->length);
-        shown = &label;
-    }
-    add_pairing(c, shown, tree, c->tvb, offset, f, m, &errors, &h, payload_item);
+    errors |= add_payload(c, tree, c->tvb, payload_offset, f, payload, &payload_item, &text,
+                          members ? &tokens : NULL);
+    add_pairing(c, tree, c->tvb, offset, f, m, &errors, &h, payload_item);
     if ((errors & (APPMSG_ERR_NOT_JSON | APPMSG_ERR_NOT_UTF8)) && !f->mistakes) {
         guint32 chars = appmsg_utf8_chars(payload, f->length);
         if (chars < f->length) /* not ASCII: its length may count characters */
             appmsg_stream_chars_short(c->stream, c->pinfo, c->dir, f->declared, f->length, chars);
     }
-    if (shown)
-        proto_item_set_text(ti, "%s", shown->s);
-
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              errors);
     appmsg_recv_piece(c->pinfo, c->stream, c->dir);
@@ -472,7 +490,7 @@ appmsg_show_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
                         c->seq + (guint32)(offset + f->len), info);
 
     if (appmsg_payload_as_json && text)
-        add_json(c, tree, payload_offset, f->length, payload_item, text);
+        add_json(c, tree, payload_offset, f->length, payload_item, text, members ? &tokens : NULL);
 }
 
 /* Bytes that do not start with the magic, up to the next magic (or the end of the data): an
@@ -498,7 +516,7 @@ appmsg_show_skipped(appmsg_ctx *c, int offset, guint len)
     static const char *const tap_notes[] = {NULL, "bad magic, continued", "oversize payload", NULL,
                                             NULL};
     proto_item *ti;
-    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)len, &ti);
+    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)len, &ti, NULL);
 
     proto_tree_add_item(tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
     const appmsg_tap_info r = {.errors = tap_errors[kind],
@@ -568,7 +586,7 @@ appmsg_show_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     guint32 errors = APPMSG_ERR_TOO_LONG;
 
     next_message_in_frame(c);
-    tree = add_message_item(c, tvb, 0, -1, &ti);
+    tree = add_message_item(c, tvb, 0, -1, &ti, NULL);
     add_header_fields(c, tree, tvb, 0, f, &errors);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
     proto_item_set_text(li, "Payload: not read (the length is above the maximum of %u)",
@@ -611,7 +629,7 @@ add_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const truncated_
     proto_tree *tree;
 
     next_message_in_frame(c);
-    tree = add_message_item(c, tvb, 0, f ? -1 : 0, &ti);
+    tree = add_message_item(c, tvb, 0, f ? -1 : 0, &ti, NULL);
     if (!f)
         proto_item_set_generated(ti);
     if (f && t->have_header) {

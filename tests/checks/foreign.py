@@ -71,8 +71,16 @@ class TcpConnection:
 
     def data(self, side, payload):
         """One data segment, then the other side's ACK of it."""
-        self._send(side, self.PSH | self.ACK, payload)
+        self.send(side, payload)
         self._send(1 - side, self.ACK)
+
+    def send(self, side, payload):
+        """One data segment, acknowledging what the other side sent (its ACK rides on its next
+        data segment, as an echo server's does)."""
+        self._send(side, self.PSH | self.ACK, payload)
+
+    def ack(self, side):
+        self._send(side, self.ACK)
 
     def close(self):
         self._send(0, self.FIN | self.ACK)
@@ -108,6 +116,24 @@ def modbus_exchanges(count, stray_at=None, rng=None):
         regs = struct.pack("!4H", *(rng.randrange(65536) for _ in range(4)))
         out.append((1, struct.pack("!HHHBBB", tid, 0, 3 + len(regs), 1, 3, len(regs)) + regs))
     return out
+
+
+def modbus_write_batches(adus, per_segment=16):
+    """Modbus/TCP as a bench peer for AppMsg (bench/native_cost.py): Write Single Register
+    requests (12-byte ADUs, MBAP header), per_segment of them in each client segment, every
+    batch echoed in one server segment, as a Modbus server answers this function. One
+    connection, adus requests in all; the same shape as appmsg-gen -s merged -k 16."""
+    frames = []
+    c = TcpConnection(frames, 0.0, (192, 0, 2, 10), (192, 0, 2, 20), 51000, 502)
+    c.open()
+    for first in range(0, adus, per_segment):
+        batch = b"".join(struct.pack("!HHHBBHH", (i + 1) & 0xFFFF, 0, 6, 1, 6, i % 100, i & 0xFFFF)
+                         for i in range(first, min(adus, first + per_segment)))
+        c.send(0, batch)
+        c.send(1, batch)  # the server's echo acknowledges the request
+    c.ack(0)
+    c.close()
+    return frames
 
 
 def http_body_stray_exchanges(count, rng=None):

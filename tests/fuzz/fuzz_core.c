@@ -136,6 +136,27 @@ round_trip(const uint8_t *data, size_t size, int checked)
     free(msg);
 }
 
+/* The member list's tokens: the same whatever room they are given (a short list is the start
+ * of the long one, the count the same), each inside the payload, a string between quotes. */
+static void
+check_tokens(const uint8_t *data, size_t size)
+{
+    appmsg_json_token few[4], *all = malloc(sizeof *all * size);
+    appmsg_json_tokens a = {few, 4, 0}, b = {all, size, 0};
+    appmsg_json_error err;
+
+    CHECK(appmsg_payload_check_tokens(data, size, &err, &a) == 0);
+    CHECK(appmsg_payload_check_tokens(data, size, &err, &b) == 0);
+    CHECK(a.count == b.count && b.count >= 1 && b.count <= size);
+    CHECK(memcmp(few, all, sizeof *all * (a.count < 4 ? a.count : 4)) == 0);
+    for (size_t i = 0; i < b.count; i++) {
+        CHECK(all[i].start <= all[i].end && all[i].end <= size);
+        CHECK(all[i].type != APPMSG_JSON_STRING ||
+              (all[i].start >= 1 && data[all[i].start - 1] == '"' && data[all[i].end] == '"'));
+    }
+    free(all);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -171,6 +192,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(spaced + 1, data, size);
         CHECK(appmsg_json_valid(spaced, size + 1, NULL) == ok);
         free(spaced);
+        if (ok)
+            check_tokens(data, size);
+        CHECK(appmsg_magic_starts(data, size) == (appmsg_find_magic(data, size) == 0));
     }
     return 0;
 }

@@ -108,6 +108,27 @@ test_crc32_check_value(void)
     g_assert_cmpuint(appmsg_payload_crc32(NULL, 0), ==, 0);
 }
 
+/* appmsg_magic_starts answers what appmsg_find_magic(p, n) == 0 says, for every short buffer
+ * made of the magic's bytes (either order) and others: full magics, partial ones, near misses. */
+static void
+test_magic_starts_as_find(void)
+{
+    static const guint8 alphabet[] = {0x12, 0x34, 0x56, 0x78, 0x00};
+    guint8 buf[6];
+
+    for (gsize n = 1; n <= sizeof buf; n++) {
+        gsize combos = 1;
+        for (gsize i = 0; i < n; i++)
+            combos *= sizeof alphabet;
+        for (gsize k = 0; k < combos; k++) {
+            gsize v = k;
+            for (gsize i = 0; i < n; i++, v /= sizeof alphabet)
+                buf[i] = alphabet[v % sizeof alphabet];
+            g_assert_cmpint(appmsg_magic_starts(buf, n), ==, appmsg_find_magic(buf, n) == 0);
+        }
+    }
+}
+
 int
 main(int argc, char **argv)
 {
@@ -119,5 +140,6 @@ main(int argc, char **argv)
     g_test_add_func("/frame/too-long", test_too_long);
     g_test_add_func("/frame/checked-layout", test_checked_layout);
     g_test_add_func("/frame/crc32-check-value", test_crc32_check_value);
+    g_test_add_func("/frame/magic-starts-as-find", test_magic_starts_as_find);
     return g_test_run();
 }

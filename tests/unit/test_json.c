@@ -136,6 +136,53 @@ test_payload_check(void)
     g_assert_cmpuint(appmsg_payload_check((const guint8 *)"", 0, &err), ==, APPMSG_ERR_NOT_JSON);
 }
 
+/* The tokens a check leaves for the member list: each value once, in the order it starts, a
+ * string without its quotes, a container with its member or element count. Written out as
+ * "type:text:size" so that a wrong offset shows as wrong text. */
+static char *
+tokens_text(const char *json, gsize room, gsize *count)
+{
+    appmsg_json_token tok[16];
+    appmsg_json_tokens out = {tok, MIN(room, G_N_ELEMENTS(tok)), 99};
+    appmsg_json_error err;
+    GString *s = g_string_new("");
+    static const char type[] = "?OASP";
+
+    g_assert_cmpuint(appmsg_payload_check_tokens((const guint8 *)json, strlen(json), &err, &out),
+                     ==, 0);
+    for (gsize i = 0; i < MIN(out.count, out.cap); i++)
+        g_string_append_printf(s, "%s%c:%.*s:%u", i ? " " : "", type[tok[i].type],
+                               (int)(tok[i].end - tok[i].start), json + tok[i].start, tok[i].size);
+    *count = out.count;
+    return g_string_free(s, FALSE);
+}
+
+static void
+test_tokens(void)
+{
+    gsize n;
+    char *t;
+
+    t = tokens_text("{\"op\": \"ping\", \"n\": [1, -2.5e3, {}], \"e\\\"k\": null}", 16, &n);
+    g_assert_cmpstr(
+        t, ==,
+        "O:{\"op\": \"ping\", \"n\": [1, -2.5e3, {}], \"e\\\"k\": null}:3 S:op:0 "
+        "S:ping:0 S:n:0 A:[1, -2.5e3, {}]:3 P:1:0 P:-2.5e3:0 O:{}:0 S:e\\\"k:0 P:null:0");
+    g_assert_cmpuint(n, ==, 10);
+    g_free(t);
+    t = tokens_text(" 7 ", 16, &n); /* a scalar payload: one token */
+    g_assert_cmpstr(t, ==, "P:7:0");
+    g_free(t);
+    t = tokens_text("\"h\\u00e9\"", 16, &n); /* escapes kept as written */
+    g_assert_cmpstr(t, ==, "S:h\\u00e9:0");
+    g_free(t);
+    /* More values than room: the first ones kept, all counted (the caller checks again). */
+    t = tokens_text("[true, false, [null], \"x\"]", 3, &n);
+    g_assert_cmpstr(t, ==, "A:[true, false, [null], \"x\"]:4 P:true:0 P:false:0");
+    g_assert_cmpuint(n, ==, 6);
+    g_free(t);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -146,5 +193,6 @@ main(int argc, char **argv)
     g_test_add_func("/json/depth-limit", test_depth_limit);
     g_test_add_func("/json/utf8-as-glib", test_utf8_as_glib);
     g_test_add_func("/json/payload-check", test_payload_check);
+    g_test_add_func("/json/tokens", test_tokens);
     return g_test_run();
 }
