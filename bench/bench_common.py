@@ -1,5 +1,6 @@
 """What the tshark benches share: the capture they read, and one timed tshark run."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -36,3 +37,14 @@ def timed_run(ts, args):
     with open(stats) as f:
         secs, kb = f.read().split()[-2:]
     return out, float(secs), int(kb) / 1024
+
+
+def callgrind_instructions(ts, capture, args, out_file):
+    """Instructions callgrind counted for tshark args on capture, in the sandbox ts (its
+    output file: out_file, where %p is the process id)."""
+    proc = ts.run(args + ["-r", capture], check=False,
+                  wrap=["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"])
+    match = re.search(r"Collected : (\d+)", proc.stderr)
+    if proc.returncode != 0 or not match:
+        sys.exit(f"tshark under callgrind failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return int(match.group(1))

@@ -22,7 +22,6 @@ printed as the noise floor. The target (issue 17): plugin and disabled within 2%
 import argparse
 import concurrent.futures
 import os
-import re
 import shutil
 import sys
 
@@ -31,20 +30,10 @@ SOURCE = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(SOURCE, "tests"))
 from checks import foreign  # noqa: E402
 from checks.sandbox import Tshark  # noqa: E402
+from bench_common import callgrind_instructions  # noqa: E402
 
 CAPTURES = ("http", "tls", "modbus", "binary", "dhcp")
 TARGET = 1.02
-
-
-def instructions(ts, capture, args, out_dir):
-    """Instructions callgrind counted for tshark args on capture."""
-    out = os.path.join(out_dir, "callgrind.%p")
-    proc = ts.run(args + ["-r", capture], check=False,
-                  wrap=["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"])
-    match = re.search(r"Collected : (\d+)", proc.stderr)
-    if proc.returncode != 0 or not match:
-        sys.exit(f"tshark under callgrind failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return int(match.group(1))
 
 
 def main():
@@ -77,7 +66,8 @@ def main():
                     os.chmod(path, 0o644)
                     for mode, extra in (("one pass", []), ("two passes", ["-2"])):
                         jobs[(setup, name, mode)] = [
-                            pool.submit(instructions, ts, path, opts + extra, ts.home)
+                            pool.submit(callgrind_instructions, ts, path, opts + extra,
+                                        os.path.join(ts.home, "callgrind.%p"))
                             for _ in range(a.runs)]
         runs = {k: [f.result() for f in fs] for k, fs in jobs.items()}
         counts = {k: min(v) for k, v in runs.items()}

@@ -38,7 +38,7 @@ import shutil
 import subprocess
 import sys
 
-from bench_common import DEFAULT_GEN_ARGS, SOURCE, Tshark
+from bench_common import DEFAULT_GEN_ARGS, SOURCE, Tshark, callgrind_instructions
 
 from checks import foreign  # noqa: E402  (bench_common put tests/ on the path)
 
@@ -65,16 +65,6 @@ def setups(baseline):
         out.insert(3, ("appmsg: baseline, defaults", "appmsg", "baseline", [], "appmsg.type",
                        "appmsg"))
     return out
-
-
-def instructions(ts, capture, args, out_file):
-    """Instructions callgrind counted for tshark args on capture."""
-    proc = ts.run(args + ["-r", capture], check=False,
-                  wrap=["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"])
-    match = re.search(r"Collected : (\d+)", proc.stderr)
-    if proc.returncode != 0 or not match:
-        sys.exit(f"tshark under callgrind failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return int(match.group(1))
 
 
 def make_captures(build, ts, sizes):
@@ -129,7 +119,7 @@ def main():
                         out = os.path.join(keep, f"callgrind.{slug}")
                         args = opts + MODES[mode](field, proto)
                         jobs[(mode, name, n)] = pool.submit(
-                            instructions, ts, ts.readable(captures[(kind, n)]), args, out)
+                            callgrind_instructions, ts, ts.readable(captures[(kind, n)]), args, out)
         counts = {k: f.result() for k, f in jobs.items()}
         version = subprocess.run(["tshark", "--version"], capture_output=True,
                                  text=True).stdout.splitlines()[0]
