@@ -16,7 +16,8 @@
 
 Prints each one's time and peak RSS, the ratios the project targets ((b) at least 8x faster
 than (d); (b)'s time over (a) at most (m)'s over (n), the native peer's; (b)'s RSS within 1.5x
-of (a)'s; (e) no slower than (d)) and (g)/(f), and checks that (b) to (e) count the same messages and (f) and (g) the same frames.
+of (a)'s; (e) no slower than (d)) and (g)/(f), and checks that (b) to (e) and (m) count the
+same messages and (f) and (g) the same frames.
 -T fields shows the tree of every packet to tshark (it prints from it), so (b) and (e) build
 every item, the JSON member lists too; (f) and (g) build what the GUI builds while it reads a
 capture. tshark runs isolated with the freshly built

@@ -100,17 +100,14 @@ add_from_client(proto_tree *tree, tvbuff_t *tvb, appmsg_dir dir)
         proto_tree_add_boolean(tree, hf_appmsg_from_client, tvb, 0, 0, dir == APPMSG_C2S));
 }
 
-/* The message's item, with its text when one is given. (Not proto_tree_add_protocol_format: it
- * formats the text twice, and makes a subset tvb.) */
 static proto_tree *
-add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item **ti,
-                 const char *text)
+add_message_item(appmsg_ctx *c, tvbuff_t *tvb, int offset, int len, proto_item **ti)
 {
     proto_tree *tree;
 
+    /* Its text is set once it is known (proto_tree_add_protocol_format would format the text
+     * twice, and make a subset tvb). */
     *ti = proto_tree_add_item(c->tree, proto_appmsg, tvb, offset, len, ENC_NA);
-    if (text)
-        proto_item_set_text(*ti, "%s", text);
     tree = proto_item_add_subtree(*ti, ett_appmsg);
     add_from_client(tree, tvb, c->dir);
     return tree;
@@ -172,11 +169,11 @@ add_header_fields(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, co
                   guint32 *errors)
 {
     header_items h;
-    /* As the bytes read big-endian (a little-endian header shows its swapped magic), from the
-     * bytes the framing read: proto_tree_add_item would fetch them from the tvb again. */
-    proto_item *magic = proto_tree_add_uint(
-        tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC, 4,
-        appmsg_get_u32(tvb_get_ptr(tvb, offset + APPMSG_OFF_MAGIC, 4)));
+    /* The bytes read big-endian (a little-endian header shows its swapped magic), added as a
+     * value: proto_tree_add_item's generic path costs more per message. */
+    proto_item *magic =
+        proto_tree_add_uint(tree, hf_appmsg_magic, tvb, offset + APPMSG_OFF_MAGIC, 4,
+                            appmsg_get_u32(tvb_get_ptr(tvb, offset + APPMSG_OFF_MAGIC, 4)));
 
     h.type = proto_tree_add_uint(tree, hf_appmsg_type, tvb, offset + APPMSG_OFF_TYPE, 4, f->type);
     h.length = proto_tree_add_uint(tree, hf_appmsg_length, tvb, offset + APPMSG_OFF_LENGTH, 4,
@@ -342,23 +339,11 @@ add_echo_differs(appmsg_ctx *c, const appmsg_frame *f, const appmsg_pairing *m,
                            wmem_strbuf_get_str(what));
 }
 
-/* ", echo of frame N" or ", echoed in frame N" for the message item's text. */
+/* Echo pairing fields (generated, at offset), and ", echo of frame N" or similar for text (NULL
+ * when no tree shows it). */
 static void
-add_pairing_text(item_text *text, const appmsg_pairing *m)
-{
-    if (!m || !m->peer_frame)
-        return;
-    if (m->dir == APPMSG_C2S)
-        text_add(text, ", echoed in frame ");
-    else
-        text_add(text, ", echo of frame ");
-    text_add_uint(text, m->peer_frame);
-}
-
-/* Echo pairing fields (generated, at offset). */
-static void
-add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const appmsg_frame *f,
-            const appmsg_pairing *m, guint32 *errors, const header_items *h,
+add_pairing(appmsg_ctx *c, item_text *text, proto_tree *tree, tvbuff_t *tvb, int offset,
+            const appmsg_frame *f, const appmsg_pairing *m, guint32 *errors, const header_items *h,
             proto_item *payload_item)
 {
     proto_item *pi;
@@ -368,6 +353,10 @@ add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const ap
     if (m->dir == APPMSG_C2S) {
         pi = proto_tree_add_uint(tree, hf_appmsg_response_in, tvb, offset, 0, m->peer_frame);
         proto_item_set_generated(pi);
+        if (text) {
+            text_add(text, ", echoed in frame ");
+            text_add_uint(text, m->peer_frame);
+        }
         return;
     }
     nstime_t delta = {(time_t)(m->delta_ns / 1000000000), (int)(m->delta_ns % 1000000000)};
@@ -378,6 +367,10 @@ add_pairing(appmsg_ctx *c, proto_tree *tree, tvbuff_t *tvb, int offset, const ap
     if (m->diff) {
         add_echo_differs(c, f, m, h, payload_item);
         *errors |= APPMSG_ERR_ECHO_DIFFERS;
+    }
+    if (text) {
+        text_add(text, ", echo of frame ");
+        text_add_uint(text, m->peer_frame);
     }
 }
 
@@ -445,16 +438,9 @@ appmsg_show_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     const appmsg_pairing *m =
         appmsg_stream_message(c->stream, c->pinfo, key, c->dir, f->type, f->length, crc);
     proto_item *ti, *payload_item;
-    item_text label; /* the item's text, when a tree shows it */
-    const gboolean shown = tree_visible(c->tree);
-
-    if (shown) {
-        text_start(&label, f->type, f->length);
-        add_pairing_text(&label, m);
-    }
-    proto_tree *tree =
-        add_message_item(c, c->tvb, offset, (int)f->len, &ti, shown ? label.s : NULL);
+    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)f->len, &ti);
     const char *text;
+    item_text label, *shown = NULL; /* the item's text, when a tree shows it */
     /* The member list's tokens, found by the payload's check, when a tree wants the list. */
     appmsg_json_token token_room[APPMSG_JSON_TREE_STACK_TOKENS];
     appmsg_json_tokens tokens = {token_room, G_N_ELEMENTS(token_room), 0};
@@ -467,12 +453,19 @@ appmsg_show_message(appmsg_ctx *c, int offset, const appmsg_frame *f)
     /* Always present, even when empty, so that field occurrences line up across messages. */
     errors |= add_payload(c, tree, c->tvb, payload_offset, f, payload, &payload_item, &text,
                           members ? &tokens : NULL);
-    add_pairing(c, tree, c->tvb, offset, f, m, &errors, &h, payload_item);
+    if (tree_visible(ti)) {
+        text_start(&label, f->type, f->length);
+        shown = &label;
+    }
+    add_pairing(c, shown, tree, c->tvb, offset, f, m, &errors, &h, payload_item);
     if ((errors & (APPMSG_ERR_NOT_JSON | APPMSG_ERR_NOT_UTF8)) && !f->mistakes) {
         guint32 chars = appmsg_utf8_chars(payload, f->length);
         if (chars < f->length) /* not ASCII: its length may count characters */
             appmsg_stream_chars_short(c->stream, c->pinfo, c->dir, f->declared, f->length, chars);
     }
+    if (shown)
+        proto_item_set_text(ti, "%s", shown->s);
+
     add_info(c->pinfo, INFO_TEXT(c->pinfo, "%s: %u B", type_label(c->pinfo, f->type), f->length),
              errors);
     appmsg_recv_piece(c->pinfo, c->stream, c->dir);
@@ -516,7 +509,7 @@ appmsg_show_skipped(appmsg_ctx *c, int offset, guint len)
     static const char *const tap_notes[] = {NULL, "bad magic, continued", "oversize payload", NULL,
                                             NULL};
     proto_item *ti;
-    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)len, &ti, NULL);
+    proto_tree *tree = add_message_item(c, c->tvb, offset, (int)len, &ti);
 
     proto_tree_add_item(tree, hf_appmsg_skipped, c->tvb, offset, (gint)len, ENC_NA);
     const appmsg_tap_info r = {.errors = tap_errors[kind],
@@ -586,7 +579,7 @@ appmsg_show_too_long(appmsg_ctx *c, int offset, const appmsg_frame *f)
     guint32 errors = APPMSG_ERR_TOO_LONG;
 
     next_message_in_frame(c);
-    tree = add_message_item(c, tvb, 0, -1, &ti, NULL);
+    tree = add_message_item(c, tvb, 0, -1, &ti);
     add_header_fields(c, tree, tvb, 0, f, &errors);
     li = proto_tree_add_string(tree, hf_appmsg_payload, tvb, (gint)f->header_len, 0, "");
     proto_item_set_text(li, "Payload: not read (the length is above the maximum of %u)",
@@ -629,7 +622,7 @@ add_truncated(appmsg_ctx *c, int offset, const appmsg_frame *f, const truncated_
     proto_tree *tree;
 
     next_message_in_frame(c);
-    tree = add_message_item(c, tvb, 0, f ? -1 : 0, &ti, NULL);
+    tree = add_message_item(c, tvb, 0, f ? -1 : 0, &ti);
     if (!f)
         proto_item_set_generated(ti);
     if (f && t->have_header) {

@@ -42,19 +42,21 @@ def main():
     common.update(subprocess.run(["clang-tidy", "--version"], capture_output=True).stdout)
     with open(os.path.join(source, ".clang-tidy"), "rb") as f:
         common.update(f.read())
+    def here(text):
+        return text.replace(source.encode(), b"@SOURCE@").replace(
+            os.path.realpath(build).encode(), b"@BUILD@")
+
     for name in files:
         entry = entries.get(os.path.realpath(name))
         if not entry:
             print(f"{'0' * 64} {name}")  # not in the build: always read (clang-tidy will say why)
             continue
-        unit = subprocess.run(preprocess_command(entry), cwd=entry["directory"],
-                              capture_output=True)
+        command = preprocess_command(entry)
+        unit = subprocess.run(command, cwd=entry["directory"], capture_output=True)
         key = common.copy()
         key.update(os.path.relpath(os.path.realpath(name), source).encode() + b"\0")
         # The flags too (clang-tidy reports the compiler's warnings they turn on).
-        here = lambda text: text.replace(source.encode(), b"@SOURCE@").replace(
-            os.path.realpath(build).encode(), b"@BUILD@")
-        key.update(here(" ".join(preprocess_command(entry)).encode()) + b"\0")
+        key.update(here(" ".join(command).encode()) + b"\0")
         key.update(here(unit.stdout))
         key.update(str(unit.returncode).encode())
         key = key.hexdigest()
